@@ -1,0 +1,74 @@
+import type { CvFile } from "../../core/cv.js";
+import type { RequestSpec } from "../../core/http/types.js";
+import {
+  SmartRecruitersAttachmentListSchema,
+  SmartRecruitersAttachmentSchema,
+  SmartRecruitersCandidateListSchema,
+  SmartRecruitersCandidateSchema,
+  type SmartRecruitersCandidateInput,
+} from "./schema.js";
+
+// https://developers.smartrecruiters.com/reference/candidatesall-1
+// Free-text search; SmartRecruiters allows one concurrent call of this endpoint per credential.
+export const searchCandidates = (
+  query: string,
+): RequestSpec<{ content: { id: string; email?: string | null | undefined }[] }> => ({
+  operation: "search candidates",
+  method: "GET",
+  path: "/candidates",
+  query: { q: query, limit: 100 },
+  lane: "search",
+  response: SmartRecruitersCandidateListSchema,
+  dryRun: { response: { content: [] } },
+});
+
+// https://developers.smartrecruiters.com/reference/candidatesget-1
+export const getCandidate = (id: string): RequestSpec<unknown> => ({
+  operation: "get candidate",
+  method: "GET",
+  path: `/candidates/${encodeURIComponent(id)}`,
+  expect: [200, 404],
+  dryRun: { response: undefined },
+});
+
+/** Parses a `getCandidate` answer (404 gives undefined). */
+export const candidateOrUndefined = (status: number, data: unknown) =>
+  status === 404 ? undefined : SmartRecruitersCandidateSchema.parse(data);
+
+// https://developers.smartrecruiters.com/reference/candidatesaddtojob-1 (with a job)
+// https://developers.smartrecruiters.com/reference/candidatesadd-1 (talent pool)
+export const createCandidate = (
+  body: SmartRecruitersCandidateInput,
+  jobId: string | undefined,
+): RequestSpec<{ id: string }> => ({
+  operation: jobId ? "create candidate on job" : "create candidate in talent pool",
+  method: "POST",
+  path: jobId ? `/jobs/${encodeURIComponent(jobId)}/candidates` : "/candidates",
+  body: { json: body },
+  expect: [200, 201],
+  response: SmartRecruitersCandidateSchema,
+  dryRun: { response: { id: "<new candidate id>" } },
+});
+
+// https://developers.smartrecruiters.com/reference/candidatesattachmentsget-1
+export const listAttachments = (
+  candidateId: string,
+): RequestSpec<{ content: { name?: string | null | undefined; type?: string | null | undefined }[] }> => ({
+  operation: "list candidate attachments",
+  method: "GET",
+  path: `/candidates/${encodeURIComponent(candidateId)}/attachments`,
+  response: SmartRecruitersAttachmentListSchema,
+  dryRun: { response: { content: [] } },
+});
+
+// https://developers.smartrecruiters.com/reference/candidatesattachmentsadd-1
+// Multipart: `attachmentType=RESUME` and the file part `file`.
+export const uploadResume = (candidateId: string, file: CvFile): RequestSpec<{ id: string }> => ({
+  operation: "upload resume",
+  method: "POST",
+  path: `/candidates/${encodeURIComponent(candidateId)}/attachments`,
+  body: { multipart: { attachmentType: "RESUME", file } },
+  expect: [200, 201],
+  response: SmartRecruitersAttachmentSchema,
+  dryRun: { response: { id: "<new attachment id>" } },
+});

@@ -1,0 +1,133 @@
+import { MappingError } from "../../core/errors.js";
+import { cleanText, formatPartialDate } from "../../core/text.js";
+import {
+  countryName,
+  hasInvalidEmail,
+  period,
+  personName,
+  plainLocation,
+  profileEmail,
+  profileLinks,
+  profilePhone,
+  skillNames,
+} from "../../hrflow/fields.js";
+import type { HrflowProfile } from "../../hrflow/schema.js";
+import type { MappingExtras } from "../definition.js";
+import type { SmartRecruitersCandidateInput } from "./schema.js";
+
+type Web = NonNullable<SmartRecruitersCandidateInput["web"]>;
+type Experience = NonNullable<SmartRecruitersCandidateInput["experience"]>[number];
+type Education = NonNullable<SmartRecruitersCandidateInput["education"]>[number];
+
+/** Drops undefined values so optional keys are absent, not null. */
+function compact<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}
+
+function web(profile: HrflowProfile): Web | undefined {
+  const out: Web = {};
+  for (const link of profileLinks(profile)) {
+    if (link.network === "linkedin") out.linkedin ??= link.url;
+    else if (link.network === "facebook") out.facebook ??= link.url;
+    else if (link.network === "twitter") out.twitter ??= link.url;
+    // Everything else (personal site, GitHub, portfolio) competes for the single `website` slot, in profile order.
+    else out.website ??= link.url;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * HrFlow profile to SmartRecruiters `CandidateInput`. Pure. Requires first name, last name and a valid
+ * email (SmartRecruiters refuses a candidate without them).
+ */
+export function mapSmartRecruitersCandidate(
+  profile: HrflowProfile,
+  _options: unknown,
+  extras: MappingExtras,
+): SmartRecruitersCandidateInput {
+  const name = personName(profile);
+  if (!name.first)
+    throw new MappingError(
+      "info.first_name",
+      "SmartRecruiters requires a first name and the profile has none (nor a full name)",
+    );
+  if (!name.last)
+    throw new MappingError(
+      "info.last_name",
+      "SmartRecruiters requires a last name and the profile has none (the full name is a single word)",
+    );
+  const email = profileEmail(profile);
+  if (!email) {
+    throw new MappingError(
+      "info.email",
+      hasInvalidEmail(profile)
+        ? "is not a valid email address"
+        : "SmartRecruiters requires an email and the profile has none",
+    );
+  }
+
+  const location = plainLocation(profile.info.location);
+  const srLocation = compact({
+    country: location.countryCode
+      ? (countryName(location.countryCode) ?? location.country)
+      : location.country,
+    countryCode: location.countryCode,
+    region: location.region,
+    city: location.city,
+    lat: location.lat,
+    lng: location.lng,
+  });
+
+  const experience: Experience[] = profile.experiences.flatMap((exp) => {
+    const title = cleanText(exp.title, { maxLength: 200 });
+    const company = cleanText(exp.company, { maxLength: 200 });
+    if (!title && !company) return [];
+    const when = period(exp.date_start, exp.date_end, extras.today);
+    const place = plainLocation(exp.location);
+    return [
+      compact({
+        title,
+        company,
+        current: when.current,
+        startDate: when.start ? formatPartialDate(when.start) : undefined,
+        endDate: when.end ? formatPartialDate(when.end) : undefined,
+        location: place.text ?? place.city,
+        description: cleanText(exp.description, { multiline: true, maxLength: 10_000 }),
+      }),
+    ];
+  });
+
+  const education: Education[] = profile.educations.flatMap((edu) => {
+    const institution = cleanText(edu.school, { maxLength: 200 });
+    const degree = cleanText(edu.title, { maxLength: 200 });
+    if (!institution && !degree) return [];
+    const when = period(edu.date_start, edu.date_end, extras.today);
+    const place = plainLocation(edu.location);
+    return [
+      compact({
+        institution,
+        degree,
+        current: when.current,
+        startDate: when.start ? formatPartialDate(when.start) : undefined,
+        endDate: when.end ? formatPartialDate(when.end) : undefined,
+        location: place.text ?? place.city,
+        description: cleanText(edu.description, { multiline: true, maxLength: 10_000 }),
+      }),
+    ];
+  });
+
+  const tags = skillNames(profile, 150);
+  return compact({
+    firstName: name.first,
+    lastName: name.last,
+    email,
+    phoneNumber: profilePhone(profile),
+    location: Object.keys(srLocation).length > 0 ? srLocation : undefined,
+    web: web(profile),
+    tags: tags.length > 0 ? tags : undefined,
+    experience: experience.length > 0 ? experience : undefined,
+    education: education.length > 0 ? education : undefined,
+  });
+}

@@ -1,0 +1,504 @@
+import { VERSION } from "../../version.js";
+import type { AuthContext, VendorAuth } from "../auth/base.js";
+import { systemClock, type Clock } from "../clock.js";
+import {
+  AuthError,
+  HttpError,
+  NetworkError,
+  RateLimitError,
+  ResponseValidationError,
+  TimeoutError,
+  type ErrorContext,
+  type RequestSummary,
+} from "../errors.js";
+import { silentLogger, type Logger } from "../logger.js";
+import {
+  combineRedactors,
+  createRedactor,
+  isSecretFieldName,
+  redactHeaders,
+  redactUrl,
+  redactValue,
+  REDACTED,
+  type Redactor,
+} from "../redact.js";
+import { parseRetryAfter } from "./rate-limit-headers.js";
+import type { RateLimiter } from "./rate-limiter.js";
+import {
+  decideRetry,
+  resolveRetryOptions,
+  type AttemptOutcome,
+  type RetryOptions,
+  type RetryOverrides,
+} from "./retry.js";
+import type {
+  HttpResponse,
+  MultipartFile,
+  PlannedRequest,
+  QueryValue,
+  RequestBody,
+  RequestSpec,
+} from "./types.js";
+
+/** Options of {@link HttpClient}. */
+export interface HttpClientOptions {
+  /** Vendor display name, used in messages ("SmartRecruiters"). */
+  vendor: string;
+  /** Base URL that relative paths are resolved against (no trailing slash needed). */
+  baseUrl: string;
+  /** Transport. @default globalThis.fetch */
+  fetch?: typeof fetch | undefined;
+  /** Credentials applied to every request that does not opt out. */
+  auth?: VendorAuth | undefined;
+  logger?: Logger | undefined;
+  clock?: Clock | undefined;
+  /** Jitter source in [0, 1). @default Math.random */
+  random?: (() => number) | undefined;
+  /** Per-attempt timeout. @default 30000 */
+  timeoutMs?: number | undefined;
+  retry?: RetryOverrides | undefined;
+  limiter?: RateLimiter | undefined;
+  /** Extra secrets to mask (the auth's own secrets are always masked). */
+  redactor?: Redactor | undefined;
+  /** Connector and profile, for error messages. */
+  context?: ErrorContext | undefined;
+  /**
+   * Whether an answer means "these credentials were refused" (the token is then refreshed once).
+   * @default status === 401
+   */
+  isAuthRefused?: ((status: number, body: unknown) => boolean) | undefined;
+  /** What to tell the user when credentials are refused, e.g. "Check SMARTRECRUITERS_TOKEN". */
+  authHint?: string | undefined;
+  /** When set, requests are recorded here and nothing is sent (dry run). */
+  dryRun?: PlannedRequest[] | undefined;
+  /** Abort everything (e.g. on shutdown). */
+  signal?: AbortSignal | undefined;
+}
+
+type AttemptResult =
+  | {
+      kind: "response";
+      status: number;
+      headers: Headers;
+      text: string;
+      body: unknown;
+      usedAuth: Record<string, string>;
+    }
+  | { kind: "network"; sent: boolean; code: string | undefined; reason: string }
+  | { kind: "timeout" };
+
+/** Network error codes that prove nothing reached the server. */
+const NOT_SENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current !== null && typeof current === "object"; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function isTimeoutAbort(error: unknown): boolean {
+  return error instanceof Error && error.name === "TimeoutError";
+}
+
+/** Extracts the human message of the documented vendor error shapes. */
+export function vendorErrorMessage(body: unknown, text: string): string | undefined {
+  const pick = (value: unknown): string | undefined =>
+    typeof value === "string" && value.trim() !== "" ? value : undefined;
+  if (body !== null && typeof body === "object" && !Array.isArray(body)) {
+    const record = body as Record<string, unknown>;
+    // Breezy: {"error":{"type":"invalidAccessToken","message":"..."}}
+    const error = record["error"];
+    if (error !== null && typeof error === "object" && !Array.isArray(error)) {
+      const inner = error as Record<string, unknown>;
+      const type = pick(inner["type"]);
+      const message = pick(inner["message"]);
+      if (type || message) return [type, message].filter(Boolean).join(": ");
+    }
+    // SmartRecruiters / Greenhouse: {"message": "...", "errors": [{"code"|"field", "message"} | "text" | {"field": "msg"}]}
+    const details: string[] = [];
+    const errors = record["errors"];
+    if (Array.isArray(errors)) {
+      for (const item of errors.slice(0, 5)) {
+        if (typeof item === "string") details.push(item);
+        else if (item !== null && typeof item === "object") {
+          const entry = item as Record<string, unknown>;
+          const message = pick(entry["message"]);
+          const field = pick(entry["field"]) ?? pick(entry["code"]);
+          if (message) details.push(field ? `${field}: ${message}` : message);
+          else details.push(JSON.stringify(entry));
+        }
+      }
+    }
+    const head =
+      pick(record["message"]) ?? pick(error) ?? pick(record["response"]) ?? pick(record["error_description"]);
+    if (head || details.length > 0) return [head, ...details].filter(Boolean).join("; ");
+  }
+  const trimmed = text.trim();
+  return trimmed === "" ? undefined : trimmed.slice(0, 300);
+}
+
+function appendQuery(url: URL, query: Readonly<Record<string, QueryValue>> | undefined): void {
+  if (!query) return;
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) url.searchParams.append(key, String(item));
+    else url.searchParams.set(key, String(value));
+  }
+}
+
+function isFile(value: string | MultipartFile): value is MultipartFile {
+  return typeof value !== "string";
+}
+
+const LONG_BASE64 = /^[A-Za-z0-9+/=\r\n]{256,}$/;
+
+/** Dry-run view of a body: files and long base64 strings are summarised. */
+function planBody(body: RequestBody | undefined, redact: Redactor): unknown {
+  if (!body) return undefined;
+  const summarise = (value: unknown): unknown => {
+    if (typeof value === "string" && LONG_BASE64.test(value)) {
+      return `<base64, ${Math.round((value.length * 3) / 4)} bytes>`;
+    }
+    if (Array.isArray(value)) return value.map(summarise);
+    if (value !== null && typeof value === "object") {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, summarise(v)]));
+    }
+    return value;
+  };
+  if ("json" in body) return summarise(redactValue(body.json, redact));
+  if ("form" in body) return redactValue(body.form, redact);
+  return Object.fromEntries(
+    Object.entries(body.multipart).map(([name, value]) => [
+      name,
+      isFile(value)
+        ? `<file ${value.fileName}, ${value.contentType}, ${value.bytes.byteLength} bytes>`
+        : isSecretFieldName(name)
+          ? REDACTED
+          : redact(value),
+    ]),
+  );
+}
+
+function encodeBody(body: RequestBody | undefined): {
+  body?: NonNullable<RequestInit["body"]>;
+  contentType?: string;
+} {
+  if (!body) return {};
+  if ("json" in body) return { body: JSON.stringify(body.json), contentType: "application/json" };
+  if ("form" in body)
+    return {
+      body: new URLSearchParams(body.form).toString(),
+      contentType: "application/x-www-form-urlencoded",
+    };
+  const form = new FormData();
+  for (const [name, value] of Object.entries(body.multipart)) {
+    if (isFile(value))
+      form.append(name, new Blob([value.bytes], { type: value.contentType }), value.fileName);
+    else form.append(name, value);
+  }
+  return { body: form };
+}
+
+/**
+ * The HTTP layer used by every outbound call: injectable fetch, per-attempt timeout, one retry policy,
+ * per-vendor rate limits, auth with a single refresh on refusal, typed errors with redacted details, and a
+ * debug log line per attempt (method, redacted URL, status, duration).
+ */
+export class HttpClient {
+  readonly vendor: string;
+  readonly baseUrl: string;
+  readonly redact: Redactor;
+  readonly #fetch: typeof fetch;
+  readonly #auth: VendorAuth | undefined;
+  readonly #logger: Logger;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #timeoutMs: number;
+  readonly #retry: RetryOptions;
+  readonly #limiter: RateLimiter | undefined;
+  readonly #context: ErrorContext;
+  readonly #isAuthRefused: (status: number, body: unknown) => boolean;
+  readonly #authHint: string | undefined;
+  readonly #dryRun: PlannedRequest[] | undefined;
+  readonly #signal: AbortSignal | undefined;
+
+  constructor(options: HttpClientOptions) {
+    this.vendor = options.vendor;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#auth = options.auth;
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#retry = resolveRetryOptions(options.retry);
+    this.#limiter = options.limiter;
+    this.#context = options.context ?? {};
+    this.#isAuthRefused = options.isAuthRefused ?? ((status) => status === 401);
+    this.#authHint = options.authHint;
+    this.#dryRun = options.dryRun;
+    this.#signal = options.signal;
+    const auth = this.#auth;
+    const own = createRedactor(() => auth?.secrets() ?? []);
+    this.redact = options.redactor ? combineRedactors(own, options.redactor) : own;
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  /** True when requests are recorded instead of sent. */
+  get dryRun(): boolean {
+    return this.#dryRun !== undefined;
+  }
+
+  /** Resolves a path against the base URL. */
+  url(path: string, query?: Readonly<Record<string, QueryValue>>): URL {
+    const url = /^https?:\/\//i.test(path)
+      ? new URL(path)
+      : new URL(this.baseUrl + (path.startsWith("/") ? path : `/${path}`));
+    appendQuery(url, query);
+    return url;
+  }
+
+  /** Sends a request with retries, rate limits and auth; returns the parsed answer or throws a typed error. */
+  async request<T>(spec: RequestSpec<T>): Promise<HttpResponse<T>> {
+    const url = this.url(spec.path, spec.query);
+    const summary: RequestSummary = {
+      method: spec.method,
+      url: redactUrl(url.toString(), this.redact),
+      operation: spec.operation,
+    };
+
+    if (this.#dryRun) {
+      if (spec.authenticate === false && spec.dryRun === undefined) {
+        throw new Error(`internal: "${spec.operation}" cannot run in a dry run`);
+      }
+      const headers: Record<string, string> = { ...spec.headers };
+      if (spec.authenticate !== false && this.#auth)
+        for (const name of this.#auth.headerNames()) headers[name] = REDACTED;
+      const planned: PlannedRequest = {
+        operation: spec.operation,
+        method: spec.method,
+        url: summary.url,
+        headers: redactHeaders(headers, this.redact),
+      };
+      const body = planBody(spec.body, this.redact);
+      if (body !== undefined) planned.body = body;
+      this.#dryRun.push(planned);
+      if (!spec.dryRun) throw new Error(`internal: "${spec.operation}" has no dry-run answer`);
+      return { status: 0, headers: new Headers(), data: spec.dryRun.response, text: "" };
+    }
+
+    const idempotent =
+      spec.idempotent ?? (spec.method === "GET" || spec.method === "PUT" || spec.method === "DELETE");
+    const started = this.#clock.now();
+    let refreshed = false;
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.#attemptOnce(spec, url, attempt);
+      let outcome: AttemptOutcome;
+      if (result.kind === "response") {
+        const { status } = result;
+        const ok = spec.expect ? spec.expect.includes(status) : status >= 200 && status < 300;
+        if (ok) return this.#parse(spec, result);
+        if (spec.authenticate !== false && this.#auth && this.#isAuthRefused(status, result.body)) {
+          // A refused token was never executed, so asking for a fresh one and repeating is safe — once.
+          if (!refreshed && this.#auth.invalidate(result.usedAuth)) {
+            refreshed = true;
+            this.#logger.info(`${this.vendor} refused the token; signing in again`, {
+              operation: spec.operation,
+            });
+            attempt--;
+            continue;
+          }
+          throw this.#authError(status, result, summary);
+        }
+        if (status === 403 && spec.authenticate !== false) throw this.#authError(status, result, summary);
+        const retryAfterMs = parseRetryAfter(result.headers.get("retry-after"), this.#clock.now());
+        if (status === 429 && retryAfterMs !== undefined) this.#limiter?.pauseFor(retryAfterMs);
+        outcome = { kind: "response", status, retryAfterMs };
+      } else if (result.kind === "network") {
+        outcome = { kind: "network", sent: result.sent };
+      } else {
+        outcome = { kind: "timeout" };
+      }
+
+      const elapsedMs = this.#clock.now() - started;
+      const decision = decideRetry({
+        attempt,
+        outcome,
+        idempotent,
+        elapsedMs,
+        options: this.#retry,
+        random: this.#random,
+      });
+      if (decision.retry) {
+        this.#logger.warn(`${this.vendor}: ${spec.operation} will be retried in ${decision.delayMs} ms`, {
+          attempt,
+          outcome: result.kind === "response" ? result.status : result.kind,
+        });
+        await this.#clock.sleep(decision.delayMs, this.#signal);
+        continue;
+      }
+      throw this.#finalError(result, summary, {
+        attempts: attempt,
+        elapsedMs,
+        ambiguous: decision.reason === "ambiguous",
+        reason: decision.reason,
+      });
+    }
+  }
+
+  #authContext(): AuthContext {
+    return {
+      send: (spec) => this.request({ ...spec, authenticate: false, rateLimited: false }),
+      clock: this.#clock,
+      logger: this.#logger,
+      authHint: this.#authHint,
+    };
+  }
+
+  async #attemptOnce<T>(spec: RequestSpec<T>, url: URL, attempt: number): Promise<AttemptResult> {
+    const usedAuth =
+      spec.authenticate !== false && this.#auth ? await this.#auth.headers(this.#authContext()) : {};
+    const send = (): Promise<AttemptResult> => this.#send(spec, url, attempt, usedAuth);
+    if (this.#limiter && spec.rateLimited !== false) return this.#limiter.schedule(spec.lane, send);
+    return send();
+  }
+
+  async #send<T>(
+    spec: RequestSpec<T>,
+    url: URL,
+    attempt: number,
+    usedAuth: Record<string, string>,
+  ): Promise<AttemptResult> {
+    const encoded = encodeBody(spec.body);
+    const headers = new Headers({ accept: "application/json", "user-agent": `hrflow-connectors/${VERSION}` });
+    if (encoded.contentType) headers.set("content-type", encoded.contentType);
+    for (const [name, value] of Object.entries({ ...spec.headers, ...usedAuth })) headers.set(name, value);
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const signal = this.#signal ? AbortSignal.any([timeout, this.#signal]) : timeout;
+    const started = this.#clock.now();
+    const logUrl = redactUrl(url.toString(), this.redact);
+    const init: RequestInit = { method: spec.method, headers, signal, redirect: "follow" };
+    if (encoded.body !== undefined) init.body = encoded.body;
+    try {
+      const response = await this.#fetch(url, init);
+      const text = await response.text();
+      let body: unknown = undefined;
+      if (text.trim() !== "") {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = undefined;
+        }
+      }
+      this.#limiter?.observe(response.headers);
+      this.#logger.debug(
+        `HTTP ${spec.method} ${logUrl} -> ${response.status} (${this.#clock.now() - started} ms)`,
+        {
+          vendor: this.vendor,
+          operation: spec.operation,
+          attempt,
+        },
+      );
+      return { kind: "response", status: response.status, headers: response.headers, text, body, usedAuth };
+    } catch (error) {
+      if (this.#signal?.aborted) throw error;
+      if (isTimeoutAbort(error) || timeout.aborted) {
+        this.#logger.debug(`HTTP ${spec.method} ${logUrl} -> timeout after ${this.#timeoutMs} ms`, {
+          vendor: this.vendor,
+          attempt,
+        });
+        return { kind: "timeout" };
+      }
+      const code = errorCode(error);
+      const reason = this.redact(code ?? (error instanceof Error ? error.message : "connection failed"));
+      this.#logger.debug(`HTTP ${spec.method} ${logUrl} -> network error ${reason}`, {
+        vendor: this.vendor,
+        attempt,
+      });
+      return { kind: "network", sent: code === undefined || !NOT_SENT_CODES.has(code), code, reason };
+    }
+  }
+
+  #parse<T>(spec: RequestSpec<T>, result: Extract<AttemptResult, { kind: "response" }>): HttpResponse<T> {
+    if (!spec.response) {
+      return { status: result.status, headers: result.headers, data: result.body as T, text: result.text };
+    }
+    const parsed = spec.response.safeParse(result.body);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map(
+        (issue) => `${issue.path.join(".") || "(body)"}: ${issue.message}`,
+      );
+      throw new ResponseValidationError(
+        `${this.vendor}: ${spec.operation} (${result.status})`,
+        issues,
+        this.#context,
+      );
+    }
+    return { status: result.status, headers: result.headers, data: parsed.data, text: result.text };
+  }
+
+  #vendorMessage(result: Extract<AttemptResult, { kind: "response" }>): string | undefined {
+    const message = vendorErrorMessage(result.body, result.text);
+    return message === undefined ? undefined : this.redact(message);
+  }
+
+  #authError(
+    status: number,
+    result: Extract<AttemptResult, { kind: "response" }>,
+    summary: RequestSummary,
+  ): AuthError {
+    const vendorMessage = this.#vendorMessage(result);
+    const what =
+      status === 403
+        ? "refused access (403: the credentials lack a permission or scope)"
+        : `refused the credentials (${status})`;
+    return new AuthError(
+      `${this.vendor} ${what} on ${summary.operation}${vendorMessage ? `: "${vendorMessage}"` : ""}`,
+      {
+        ...this.#context,
+        ...(this.#authHint ? { hint: this.#authHint } : {}),
+      },
+    );
+  }
+
+  #finalError(
+    result: AttemptResult,
+    summary: RequestSummary,
+    info: { attempts: number; elapsedMs: number; ambiguous: boolean; reason: string },
+  ): Error {
+    const common = {
+      ...this.#context,
+      request: summary,
+      attempts: info.attempts,
+      elapsedMs: info.elapsedMs,
+      ambiguous: info.ambiguous,
+    };
+    if (result.kind === "response") {
+      if (result.status === 429) {
+        const retryAfterMs = parseRetryAfter(result.headers.get("retry-after"), this.#clock.now());
+        const why =
+          info.reason === "retry-after-too-long" && retryAfterMs !== undefined
+            ? `asked to wait ${Math.round(retryAfterMs / 1000)} s, more than the ${Math.round(this.#retry.maxRetryAfterMs / 1000)} s cap`
+            : `still rate limited after ${info.attempts} attempts over ${(info.elapsedMs / 1000).toFixed(1)} s`;
+        return new RateLimitError(`${this.vendor} ${why} (${summary.operation}); try again later`, {
+          ...this.#context,
+          retryAfterMs,
+          attempts: info.attempts,
+        });
+      }
+      return new HttpError(result.status, this.#vendorMessage(result), common);
+    }
+    if (result.kind === "network") return new NetworkError(result.reason, { ...common, code: result.code });
+    return new TimeoutError(this.#timeoutMs, common);
+  }
+}

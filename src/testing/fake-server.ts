@@ -1,0 +1,385 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import busboy from "busboy";
+
+/** A request as a fake received it. */
+export interface RecordedRequest {
+  method: string;
+  /** Path without the mount prefix, e.g. `/jobs/12/candidates`. */
+  path: string;
+  query: URLSearchParams;
+  /** Header names lower-cased. */
+  headers: Record<string, string>;
+  /** Parsed body: JSON value, form fields, or multipart fields (files as {@link ReceivedFile}). */
+  body: unknown;
+  /** Raw body text (empty for multipart). */
+  text: string;
+  contentType: string;
+}
+
+/** A file received in a multipart body. */
+export interface ReceivedFile {
+  fileName: string;
+  contentType: string;
+  size: number;
+  bytes: Uint8Array;
+}
+
+/** What a route handler gets. */
+export interface FakeRequest extends RecordedRequest {
+  /** Route parameters (`:jobId`). */
+  params: Record<string, string>;
+}
+
+/** What a route handler answers. */
+export interface FakeResponse {
+  status: number;
+  /** JSON-encoded unless `raw` is given. */
+  body?: unknown;
+  /** Sent as is (text or bytes). */
+  raw?: string | Uint8Array;
+  headers?: Record<string, string>;
+}
+
+/** A scripted failure for the next matching requests. */
+export interface FaultSpec {
+  /** Only requests with this method. */
+  method?: string;
+  /** Only requests whose path equals this string or matches this pattern. */
+  path?: string | RegExp;
+  /** How many matching requests fail. @default 1 */
+  times?: number;
+  /** Answer this status instead of handling the request (nothing is processed). */
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Wait this long before answering (after processing). */
+  delayMs?: number;
+  /**
+   * Close the connection without an answer: `before` processing (nothing happened) or `after`
+   * processing (the vendor did the work but the answer is lost).
+   */
+  drop?: "before" | "after";
+}
+
+type Handler = (request: FakeRequest) => FakeResponse | Promise<FakeResponse>;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  names: string[];
+  handler: Handler;
+}
+
+function compile(path: string): { pattern: RegExp; names: string[] } {
+  const names: string[] = [];
+  const source = path
+    .split("/")
+    .map((part) => {
+      if (part.startsWith(":")) {
+        names.push(part.slice(1));
+        return "([^/]+)";
+      }
+      return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    })
+    .join("/");
+  return { pattern: new RegExp(`^${source}/?$`), names };
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function parseMultipart(
+  raw: Buffer,
+  contentType: string,
+): Promise<Record<string, string | ReceivedFile>> {
+  return new Promise((resolve, reject) => {
+    const body: Record<string, string | ReceivedFile> = {};
+    const parser = busboy({ headers: { "content-type": contentType }, defParamCharset: "utf8" });
+    parser.on("field", (name, value) => {
+      body[name] = value;
+    });
+    parser.on("file", (name, stream, info) => {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => {
+        chunks.push(chunk);
+      });
+      stream.on("end", () => {
+        const bytes = new Uint8Array(Buffer.concat(chunks));
+        body[name] = {
+          fileName: info.filename ?? "",
+          contentType: info.mimeType,
+          size: bytes.byteLength,
+          bytes,
+        };
+      });
+    });
+    parser.on("close", () => {
+      resolve(body);
+    });
+    parser.on("error", reject);
+    parser.end(raw);
+  });
+}
+
+async function parseBody(raw: Buffer, contentType: string): Promise<{ body: unknown; text: string }> {
+  if (contentType.startsWith("multipart/form-data"))
+    return { body: await parseMultipart(raw, contentType), text: "" };
+  const text = raw.toString("utf8");
+  if (contentType.startsWith("application/x-www-form-urlencoded")) {
+    return { body: Object.fromEntries(new URLSearchParams(text)), text };
+  }
+  if (text.trim() === "") return { body: undefined, text };
+  try {
+    return { body: JSON.parse(text) as unknown, text };
+  } catch {
+    return { body: text, text };
+  }
+}
+
+/** True when a received multipart value is a file. */
+export function isReceivedFile(value: unknown): value is ReceivedFile {
+  return value !== null && typeof value === "object" && "bytes" in value && "fileName" in value;
+}
+
+/**
+ * A loopback HTTP fake: routes, recorded requests, scripted faults. Runs standalone on its own port
+ * (`listen()`), or mounted at a path prefix inside a {@link FakeHub} (the sandbox).
+ */
+export class FakeServer {
+  /** Name shown in logs and used as the mount prefix in the sandbox. */
+  readonly name: string;
+  /** Every request received, in order. */
+  readonly requests: RecordedRequest[] = [];
+  readonly #routes: Route[] = [];
+  readonly #faults: (FaultSpec & { left: number })[] = [];
+  #server: Server | undefined;
+  #baseUrl: string | undefined;
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  /** Adds a route; `path` may hold `:params`. */
+  route(method: string, path: string, handler: Handler): this {
+    const { pattern, names } = compile(path);
+    this.#routes.push({ method: method.toUpperCase(), pattern, names, handler });
+    return this;
+  }
+
+  /** Makes the next matching request(s) fail as described. */
+  fail(spec: FaultSpec): this {
+    this.#faults.push({ ...spec, left: spec.times ?? 1 });
+    return this;
+  }
+
+  /** Removes scripted faults and recorded requests (state is kept). */
+  clearFaults(): void {
+    this.#faults.length = 0;
+    this.requests.length = 0;
+  }
+
+  /** The base URL (after `listen()` or mounting). */
+  get url(): string {
+    if (!this.#baseUrl) throw new Error(`${this.name} fake is not started`);
+    return this.#baseUrl;
+  }
+
+  /** Sets the base URL when mounted in a hub. */
+  mountedAt(url: string): void {
+    this.#baseUrl = url.replace(/\/+$/, "");
+  }
+
+  /** Starts on loopback (port 0 picks a free port). Resolves to the base URL. */
+  async listen(port = 0, host = "127.0.0.1"): Promise<string> {
+    const server = createServer((req, res) => {
+      void this.handle(req, res, req.url ?? "/");
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        resolve();
+      });
+    });
+    this.#server = server;
+    const address = server.address() as AddressInfo;
+    this.#baseUrl = `http://${host}:${address.port}`;
+    return this.#baseUrl;
+  }
+
+  /** Stops the standalone server. */
+  async close(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    this.#server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
+  }
+
+  #takeFault(method: string, path: string): FaultSpec | undefined {
+    const index = this.#faults.findIndex(
+      (f) =>
+        f.left > 0 &&
+        (f.method === undefined || f.method.toUpperCase() === method) &&
+        (f.path === undefined || (typeof f.path === "string" ? f.path === path : f.path.test(path))),
+    );
+    if (index === -1) return undefined;
+    const fault = this.#faults[index];
+    if (!fault) return undefined;
+    fault.left -= 1;
+    if (fault.left <= 0) this.#faults.splice(index, 1);
+    return fault;
+  }
+
+  /** Handles one request whose URL (prefix removed) is `url`. */
+  async handle(req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
+    try {
+      const parsedUrl = new URL(url, "http://fake");
+      const method = (req.method ?? "GET").toUpperCase();
+      const raw = await readBody(req);
+      const contentType = req.headers["content-type"] ?? "";
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (value !== undefined)
+          headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+      }
+      const { body, text } = await parseBody(raw, contentType);
+      const recorded: RecordedRequest = {
+        method,
+        path: parsedUrl.pathname,
+        query: parsedUrl.searchParams,
+        headers,
+        body,
+        text,
+        contentType,
+      };
+      this.requests.push(recorded);
+
+      const fault = this.#takeFault(method, parsedUrl.pathname);
+      if (fault?.drop === "before") {
+        req.socket.destroy();
+        return;
+      }
+      let response: FakeResponse;
+      if (fault?.status !== undefined) {
+        response = {
+          status: fault.status,
+          body: fault.body ?? { message: `scripted ${fault.status}` },
+          headers: fault.headers ?? {},
+        };
+      } else {
+        response = await this.#dispatch(recorded);
+        if (fault?.headers) response = { ...response, headers: { ...response.headers, ...fault.headers } };
+      }
+      if (fault?.drop === "after") {
+        req.socket.destroy();
+        return;
+      }
+      if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      this.#write(res, response);
+    } catch (error) {
+      this.#write(res, {
+        status: 500,
+        body: {
+          message: `fake ${this.name} crashed: ${error instanceof Error ? error.message : String(error)}`,
+        },
+      });
+    }
+  }
+
+  async #dispatch(request: RecordedRequest): Promise<FakeResponse> {
+    for (const route of this.#routes) {
+      if (route.method !== request.method) continue;
+      const match = route.pattern.exec(request.path);
+      if (!match) continue;
+      const params: Record<string, string> = {};
+      route.names.forEach((name, i) => {
+        params[name] = decodeURIComponent(match[i + 1] ?? "");
+      });
+      return route.handler({ ...request, params });
+    }
+    return {
+      status: 404,
+      body: { message: `No route ${request.method} ${request.path} in the ${this.name} fake` },
+    };
+  }
+
+  #write(res: ServerResponse, response: FakeResponse): void {
+    if (res.destroyed || res.writableEnded) return;
+    const headers: Record<string, string> = { ...response.headers };
+    let payload: string | Uint8Array = "";
+    if (response.raw !== undefined) payload = response.raw;
+    else if (response.body !== undefined) {
+      payload = JSON.stringify(response.body);
+      headers["content-type"] ??= "application/json; charset=utf-8";
+    }
+    res.writeHead(response.status, headers);
+    res.end(payload);
+  }
+}
+
+/**
+ * Several fakes behind one loopback port, each mounted at `/<name>`: the sandbox's single address.
+ */
+export class FakeHub {
+  readonly #fakes = new Map<string, FakeServer>();
+  #server: Server | undefined;
+  #url: string | undefined;
+
+  /** Mounts a fake at `/<fake.name>`. */
+  mount(fake: FakeServer): this {
+    this.#fakes.set(fake.name, fake);
+    if (this.#url) fake.mountedAt(`${this.#url}/${fake.name}`);
+    return this;
+  }
+
+  get url(): string {
+    if (!this.#url) throw new Error("hub is not started");
+    return this.#url;
+  }
+
+  async listen(port = 0, host = "127.0.0.1"): Promise<string> {
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? "/", "http://hub");
+      const [, first = "", ...rest] = url.pathname.split("/");
+      const fake = this.#fakes.get(first);
+      if (!fake) {
+        res.writeHead(404, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify({ message: `No fake mounted at /${first}`, mounted: [...this.#fakes.keys()] }),
+        );
+        return;
+      }
+      void fake.handle(req, res, `/${rest.join("/")}${url.search}`);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        resolve();
+      });
+    });
+    this.#server = server;
+    this.#url = `http://${host}:${(server.address() as AddressInfo).port}`;
+    for (const fake of this.#fakes.values()) fake.mountedAt(`${this.#url}/${fake.name}`);
+    return this.#url;
+  }
+
+  async close(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    this.#server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * `hrflow-connectors/testing`: loopback fakes of HrFlow and each vendor, the sandbox that runs them all,
+ * sample profiles and files, and a virtual clock. The same fakes serve this project's tests, the demo and
+ * your own tests.
+ */
+export {
+  FakeHub,
+  FakeServer,
+  isReceivedFile,
+  type FakeRequest,
+  type FakeResponse,
+  type FaultSpec,
+  type ReceivedFile,
+  type RecordedRequest,
+} from "./fake-server.js";
+export { HrflowFake, type HrflowFakeOptions } from "./hrflow-fake.js";
+export {
+  SmartRecruitersFake,
+  createSmartRecruitersSandbox,
+  type FakeSrCandidate,
+  type SmartRecruitersFakeOptions,
+} from "./smartrecruiters-fake.js";
+export {
+  startSandbox,
+  type Sandbox,
+  type SandboxCandidate,
+  type SandboxOptions,
+  type SandboxVendor,
+} from "./sandbox.js";
+export {
+  SAMPLE_SOURCE_KEY,
+  hrflowKey,
+  sampleProfiles,
+  type SampleCv,
+  type SampleProfile,
+} from "./profiles.js";
+export { sampleDoc, sampleExecutable, samplePdf, samplePng } from "./files.js";
+export { createVirtualClock, type VirtualClock } from "./clock.js";
