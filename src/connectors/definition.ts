@@ -126,8 +126,11 @@ export interface ConnectorDefinition<Options = unknown, Payload = unknown> {
     accepts(auth: VendorAuth): boolean;
     /** Environment variables the CLI reads to build the auth. */
     env: readonly EnvVarDoc[];
-    /** Builds the auth from environment variables (CLI); throws ConfigError naming missing variables. */
-    fromEnv(env: Readonly<Record<string, string | undefined>>): VendorAuth;
+    /**
+     * Builds the auth from environment variables (CLI); throws ConfigError naming missing variables.
+     * `baseUrl` is the vendor base URL in use (e.g. to derive a sign-in URL in the sandbox).
+     */
+    fromEnv(env: Readonly<Record<string, string | undefined>>, context: { baseUrl: string }): VendorAuth;
     /** What to check when credentials are refused. */
     hint: string;
   };
@@ -137,7 +140,13 @@ export interface ConnectorDefinition<Options = unknown, Payload = unknown> {
   payloadSchema: z.ZodType<Payload>;
   endpoints: readonly EndpointDoc[];
   fieldMapping: readonly FieldMappingRow[];
-  rateLimit: RateLimitPolicy;
+  /** Rate limit per credential; a function when it depends on the credential (Greenhouse v1 vs v3). */
+  rateLimit: RateLimitPolicy | ((auth: VendorAuth) => RateLimitPolicy);
+  /**
+   * Adapts the user's auth to what goes on the wire (Flatchr: a bare key becomes `Bearer <key>`;
+   * Greenhouse v1: an API key becomes `Basic base64(key:)`). Identity when absent.
+   */
+  wireAuth?(auth: VendorAuth): VendorAuth;
   /** Vendors that signal a refused token with something else than 401 (Breezy: 400 `invalidAccessToken`). */
   isAuthRefused?: (status: number, body: unknown) => boolean;
   /** `inline`: the CV goes inside the create payload, so it is fetched before mapping. */

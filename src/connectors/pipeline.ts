@@ -410,17 +410,19 @@ export async function runPushProfile<O, P>(
       if (!dryRun) await store.put(entry);
       await record.setEmail(profileEmail(profile));
 
+      const wireAuth = def.wireAuth?.(auth) ?? auth;
+      const policy = typeof def.rateLimit === "function" ? def.rateLimit(auth) : def.rateLimit;
       const makeClient = (url: string): HttpClient =>
         new HttpClient({
           vendor: def.displayName,
           baseUrl: url,
           fetch: common.fetch,
-          auth,
+          auth: wireAuth,
           logger,
           clock,
           timeoutMs: common.timeoutMs,
           retry: common.retry,
-          limiter: rateLimiterFor(`${baseUrl}|${auth.accountId()}`, def.name, def.rateLimit, clock),
+          limiter: rateLimiterFor(`${baseUrl}|${auth.accountId()}`, def.name, policy, clock),
           redactor: redact,
           context,
           isAuthRefused: def.isAuthRefused,
@@ -434,7 +436,7 @@ export async function runPushProfile<O, P>(
         options: vendor,
         payload,
         http: makeClient(baseUrl),
-        auth,
+        auth: wireAuth,
         record,
         logger,
         clock,

@@ -32,6 +32,22 @@ export interface SandboxVendor {
   cliFlags(): string[];
   /** What the fake holds now. */
   candidates(): SandboxCandidate[];
+  /** Routes the fault-matrix tests target (on the fake that serves them). */
+  faults: {
+    /** The request that creates the candidate (the one whose answer can be lost). */
+    create: RouteTarget;
+    /** The separate CV upload, for vendors that take the CV after the candidate. */
+    cvUpload?: RouteTarget;
+  };
+  /** Makes every token issued so far invalid (vendors whose tokens come from a sign-in). */
+  expireTokens?(): void;
+}
+
+/** A fake and the requests of one route on it. */
+export interface RouteTarget {
+  fake: FakeServer;
+  method: string;
+  path: RegExp;
 }
 
 /** A running sandbox. */

@@ -295,6 +295,10 @@ export function createSmartRecruitersSandbox(fake = new SmartRecruitersFake()): 
     auth: () => new XSmartTokenAuth({ value: fake.token }),
     options: () => ({ baseUrl: fake.url, jobId }),
     cliFlags: () => ["--base-url", fake.url, "--job-id", jobId],
+    faults: {
+      create: { fake, method: "POST", path: /^\/(jobs\/[^/]+\/)?candidates$/ },
+      cvUpload: { fake, method: "POST", path: /^\/candidates\/[^/]+\/attachments$/ },
+    },
     candidates: () =>
       [...fake.candidates.values()].map((c) => ({
         vendorId: c.id,
