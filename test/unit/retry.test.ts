@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import {
+  backoffDelay,
+  decideRetry,
+  DEFAULT_RETRY,
+  resolveRetryOptions,
+  type AttemptOutcome,
+} from "../../src/core/http/retry.js";
+import { parseRateLimitReset, parseRetryAfter, readQuota } from "../../src/core/http/rate-limit-headers.js";
+
+const decide = (outcome: AttemptOutcome, idempotent: boolean, attempt = 1, elapsedMs = 0) =>
+  decideRetry({ attempt, outcome, idempotent, elapsedMs, options: DEFAULT_RETRY, random: () => 0.5 });
+
+describe("decideRetry", () => {
+  it("retries a 429 even for a create, waiting what Retry-After says", () => {
+    expect(decide({ kind: "response", status: 429, retryAfterMs: 2000 }, false)).toEqual({
+      retry: true,
+      delayMs: 2000,
+    });
+  });
+
+  it("backs off exponentially on 429 without Retry-After", () => {
+    expect(decide({ kind: "response", status: 429, retryAfterMs: undefined }, false, 1)).toEqual({
+      retry: true,
+      delayMs: 150,
+    });
+    expect(decide({ kind: "response", status: 429, retryAfterMs: undefined }, false, 3)).toEqual({
+      retry: true,
+      delayMs: 600,
+    });
+  });
+
+  it("fails fast when Retry-After exceeds the cap", () => {
+    expect(decide({ kind: "response", status: 429, retryAfterMs: 3_600_000 }, true)).toEqual({
+      retry: false,
+      reason: "retry-after-too-long",
+    });
+  });
+
+  it("never repeats a create after a 5xx, a timeout or a reset: ambiguous", () => {
+    expect(decide({ kind: "response", status: 503, retryAfterMs: undefined }, false)).toEqual({
+      retry: false,
+      reason: "ambiguous",
+    });
+    expect(decide({ kind: "timeout" }, false)).toEqual({ retry: false, reason: "ambiguous" });
+    expect(decide({ kind: "network", sent: true }, false)).toEqual({ retry: false, reason: "ambiguous" });
+  });
+
+  it("repeats idempotent requests after 5xx, timeouts and resets", () => {
+    expect(decide({ kind: "response", status: 502, retryAfterMs: undefined }, true).retry).toBe(true);
+    expect(decide({ kind: "timeout" }, true).retry).toBe(true);
+    expect(decide({ kind: "network", sent: true }, true).retry).toBe(true);
+  });
+
+  it("repeats even a create when the connection was refused (nothing was sent)", () => {
+    expect(decide({ kind: "network", sent: false }, false).retry).toBe(true);
+  });
+
+  it("does not retry other 4xx", () => {
+    for (const status of [400, 404, 409, 422]) {
+      expect(decide({ kind: "response", status, retryAfterMs: undefined }, true)).toEqual({
+        retry: false,
+        reason: "not-retryable",
+      });
+    }
+  });
+
+  it("stops after maxAttempts and when the time budget is spent", () => {
+    expect(decide({ kind: "timeout" }, true, DEFAULT_RETRY.maxAttempts)).toEqual({
+      retry: false,
+      reason: "attempts-exhausted",
+    });
+    expect(
+      decide(
+        { kind: "response", status: 429, retryAfterMs: 10_000 },
+        true,
+        1,
+        DEFAULT_RETRY.maxElapsedMs - 5000,
+      ),
+    ).toEqual({
+      retry: false,
+      reason: "time-exhausted",
+    });
+  });
+
+  it("caps the backoff and uses full jitter", () => {
+    const options = resolveRetryOptions({ baseDelayMs: 1000, maxDelayMs: 4000 });
+    expect(backoffDelay(10, options, () => 0.999)).toBeLessThanOrEqual(4000);
+    expect(backoffDelay(10, options, () => 0)).toBe(0);
+  });
+
+  it("fills undefined overrides with defaults", () => {
+    expect(resolveRetryOptions({ maxAttempts: undefined, baseDelayMs: 5 })).toEqual({
+      ...DEFAULT_RETRY,
+      baseDelayMs: 5,
+    });
+  });
+});
+
+describe("rate-limit headers", () => {
+  const now = Date.UTC(2026, 10, 22, 12, 0, 0);
+  it("reads Retry-After as seconds or an HTTP date", () => {
+    expect(parseRetryAfter("3", now)).toBe(3000);
+    expect(parseRetryAfter("1.5", now)).toBe(1500);
+    expect(parseRetryAfter(new Date(now + 10_000).toUTCString(), now)).toBe(10_000);
+    expect(parseRetryAfter("soon", now)).toBeUndefined();
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+  });
+  it("reads X-RateLimit-Reset as epoch seconds or a delay", () => {
+    expect(parseRateLimitReset(String(now / 1000 + 30), now)).toBe(now + 30_000);
+    expect(parseRateLimitReset("30", now)).toBe(now + 30_000);
+  });
+  it("reads the quota headers", () => {
+    const headers = new Headers({
+      "X-RateLimit-Limit": "75",
+      "X-RateLimit-Remaining": "0",
+      "X-RateLimit-Reset": String(now / 1000 + 12),
+    });
+    expect(readQuota(headers, now)).toEqual({ limit: 75, remaining: 0, resetAtMs: now + 12_000 });
+  });
+});
