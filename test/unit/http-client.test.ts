@@ -158,7 +158,9 @@ describe("HttpClient", () => {
     const port = await new Promise<number>((resolve) => {
       const probe = createServer().listen(0, "127.0.0.1", () => {
         const address = probe.address();
-        probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+        probe.close(() => {
+          resolve(typeof address === "object" && address ? address.port : 0);
+        });
       });
     });
     const { http, clock } = make({ baseUrl: `http://127.0.0.1:${port}`, retry: { maxAttempts: 3 } });
