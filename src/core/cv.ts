@@ -86,6 +86,8 @@ export function checkCvUrl(raw: string, allowInsecureHosts: boolean): URL | stri
   if (url.protocol !== "https:" && !(allowInsecureHosts && url.protocol === "http:")) {
     return `the CV URL must use https (got ${url.protocol.replace(":", "")})`;
   }
+  // Link-local addresses hold cloud metadata services: never, not even in the sandbox.
+  if (/^169\.254\.|^\[?fe80:/i.test(url.hostname)) return "the CV URL points to a link-local host";
   if (isPrivateHost(url.hostname) && !allowInsecureHosts)
     return "the CV URL points to a private or loopback host";
   return url;

@@ -77,7 +77,7 @@ const COUNTRY_CODES: ReadonlySet<string> = new Set(
       name !== undefined &&
       name !== code &&
       name !== "Unknown Region" &&
-      !/^(AC|CP|CQ|DG|EA|EU|EZ|FX|IC|QO|TA|UN|XA|XB|ZZ)$/.test(code)
+      !/^(AC|AN|BU|CP|CQ|CS|DD|DG|EA|EU|EZ|FX|IC|NT|QO|QU|SU|TA|TP|UN|XA|XB|YD|YU|ZR|ZZ)$/.test(code)
     );
   }),
 );
