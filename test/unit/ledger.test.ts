@@ -25,7 +25,9 @@ const entry = (profileKey: string, outcome: LedgerEntry["outcome"]): LedgerEntry
 });
 
 const dir = mkdtempSync(join(tmpdir(), "ledger-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe.each([
   ["memory", () => createMemoryStore()],
