@@ -20,6 +20,7 @@ export {
 export { SmartRecruiters } from "./connectors/smartrecruiters/index.js";
 export { CONNECTORS, connectorDefinitions, findConnector } from "./connectors/registry.js";
 export {
+  runPushProfile,
   toWorkflowResponse,
   type CommonPushOptions,
   type FormatFn,
