@@ -1,8 +1,19 @@
 import { afterEach, beforeEach } from "vitest";
-import { drainCollected, findLeaks } from "../support/leaks.js";
+import { collect, drainCollected, findLeaks } from "../support/leaks.js";
 
-// Fails any test in which a configured secret appeared in a log line, an error, a response, a plan or a
-// report collected through test/support/leaks.ts.
+// Fails any test in which a configured secret appeared in a log line, an error, a response, a plan, a
+// report or CLI output collected through test/support/leaks.ts, or in anything written to this worker's
+// stdout/stderr (getLoggerWithBasicConfig writes there).
+for (const stream of [process.stdout, process.stderr]) {
+  const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+  stream.write = ((...args: unknown[]): boolean => {
+    const [chunk] = args;
+    if (typeof chunk === "string" || chunk instanceof Uint8Array)
+      collect(Buffer.from(chunk).toString("utf8"));
+    return write(...args);
+  }) as typeof stream.write;
+}
+
 beforeEach(() => {
   drainCollected();
 });
