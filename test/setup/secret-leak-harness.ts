@@ -6,12 +6,12 @@ import { collect, drainCollected, findLeaks } from "../support/leaks.js";
 // stdout/stderr (getLoggerWithBasicConfig writes there).
 for (const stream of [process.stdout, process.stderr]) {
   const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
-  stream.write = ((...args: unknown[]): boolean => {
+  stream.write = (...args: unknown[]): boolean => {
     const [chunk] = args;
     if (typeof chunk === "string" || chunk instanceof Uint8Array)
       collect(Buffer.from(chunk).toString("utf8"));
     return write(...args);
-  }) as typeof stream.write;
+  };
 }
 
 beforeEach(() => {
