@@ -10,6 +10,8 @@ const secrets = new Set<string>([
   // Sandbox defaults (HrFlow and vendor fakes).
   "hrflow-sandbox-secret",
   "sr-sandbox-token",
+  "flatchr-sandbox-key",
+  "taleez-sandbox-secret",
 ]);
 const collected: string[] = [];
 
