@@ -29,6 +29,7 @@ export {
   type WorkflowResponse,
 } from "./connectors/pipeline.js";
 export type { Connector, PushProfileOptions } from "./connectors/connector.js";
+export { REPLAYABLE, replayPushes, type ReplayOptions, type ReplaySummary } from "./connectors/replay.js";
 export type {
   ConnectorDefinition,
   CvReport,

@@ -213,6 +213,14 @@ async function withLock<T>(store: PushStore, key: LedgerKey, task: () => Promise
   }
 }
 
+/** The vendor options as plain JSON (they hold ids and names, never secrets), for replays. */
+function jsonSafe(value: unknown): Record<string, unknown> {
+  const parsed: unknown = JSON.parse(JSON.stringify(value ?? {}));
+  return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>)
+    : {};
+}
+
 function todayOf(clock: Clock): { year: number; month: number; day: number } {
   const d = new Date(clock.now());
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
@@ -406,6 +414,9 @@ export async function runPushProfile<O, P>(
       };
       entry.attempts += 1;
       entry.outcome = "pending";
+      entry.sourceKey = profileRef.source.key;
+      entry.baseUrl = baseUrl;
+      entry.options = jsonSafe(vendor);
       const record = new PushRecord(store, entry, { persist: !dryRun, now });
       if (!dryRun) await store.put(entry);
       await record.setEmail(profileEmail(profile));

@@ -21,6 +21,13 @@ export {
   type SmartRecruitersFakeOptions,
 } from "./smartrecruiters-fake.js";
 export {
+  TaleezFake,
+  createTaleezSandbox,
+  type FakeTaleezCandidate,
+  type FakeTaleezDocument,
+  type TaleezFakeOptions,
+} from "./taleez-fake.js";
+export {
   startSandbox,
   type Sandbox,
   type SandboxCandidate,

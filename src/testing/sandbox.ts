@@ -4,6 +4,7 @@ import { FakeHub, type FakeServer } from "./fake-server.js";
 import { HrflowFake } from "./hrflow-fake.js";
 import { SAMPLE_SOURCE_KEY, sampleProfiles, type SampleProfile } from "./profiles.js";
 import { createSmartRecruitersSandbox } from "./smartrecruiters-fake.js";
+import { createTaleezSandbox } from "./taleez-fake.js";
 
 /** What a vendor fake received, summarised for the demo table. */
 export interface SandboxCandidate {
@@ -77,7 +78,7 @@ export interface SandboxOptions {
 
 /** Every vendor's sandbox entry (one line per connector). */
 function vendorEntries(): SandboxVendor[] {
-  return [createSmartRecruitersSandbox()];
+  return [createSmartRecruitersSandbox(), createTaleezSandbox()];
 }
 
 /**

@@ -16,6 +16,8 @@ const EntrySchema = z.object({
   target: z.string(),
   profileKey: z.string(),
   sourceKey: z.string().optional(),
+  baseUrl: z.string().optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
   email: z.string().optional(),
   vendorId: z.string().optional(),
   outcome: z.enum(["created", "updated", "unchanged", "partial", "failed", "pending"]),

@@ -27,6 +27,9 @@ export interface LedgerKey {
 /** Everything the ledger knows about one push. */
 export interface LedgerEntry extends LedgerKey {
   sourceKey: string | undefined;
+  /** The vendor base URL and the (non-secret) vendor options of the last push, so it can be replayed. */
+  baseUrl?: string | undefined;
+  options?: Record<string, unknown> | undefined;
   email: string | undefined;
   vendorId: string | undefined;
   outcome: LedgerOutcome;
