@@ -17,7 +17,9 @@ export {
   type HrflowProfileInput,
 } from "./hrflow/schema.js";
 
+export { Flatchr } from "./connectors/flatchr/index.js";
 export { SmartRecruiters } from "./connectors/smartrecruiters/index.js";
+export { Taleez } from "./connectors/taleez/index.js";
 export { CONNECTORS, connectorDefinitions, findConnector } from "./connectors/registry.js";
 export {
   runPushProfile,
