@@ -15,6 +15,13 @@ export {
 } from "./fake-server.js";
 export { HrflowFake, type HrflowFakeOptions } from "./hrflow-fake.js";
 export {
+  FlatchrFake,
+  createFlatchrSandbox,
+  type FakeFlatchrApplicant,
+  type FakeFlatchrVacancy,
+  type FlatchrFakeOptions,
+} from "./flatchr-fake.js";
+export {
   SmartRecruitersFake,
   createSmartRecruitersSandbox,
   type FakeSrCandidate,

@@ -3,6 +3,7 @@ import { Hrflow } from "../hrflow/client.js";
 import { FakeHub, type FakeServer } from "./fake-server.js";
 import { HrflowFake } from "./hrflow-fake.js";
 import { SAMPLE_SOURCE_KEY, sampleProfiles, type SampleProfile } from "./profiles.js";
+import { createFlatchrSandbox } from "./flatchr-fake.js";
 import { createSmartRecruitersSandbox } from "./smartrecruiters-fake.js";
 import { createTaleezSandbox } from "./taleez-fake.js";
 
@@ -78,7 +79,7 @@ export interface SandboxOptions {
 
 /** Every vendor's sandbox entry (one line per connector). */
 function vendorEntries(): SandboxVendor[] {
-  return [createSmartRecruitersSandbox(), createTaleezSandbox()];
+  return [createSmartRecruitersSandbox(), createFlatchrSandbox(), createTaleezSandbox()];
 }
 
 /**

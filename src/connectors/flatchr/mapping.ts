@@ -1,0 +1,94 @@
+import type { CvResult } from "../../core/cv.js";
+import { MappingError } from "../../core/errors.js";
+import { cleanText } from "../../core/text.js";
+import {
+  normalizeUrl,
+  personName,
+  profileEmail,
+  profileLinks,
+  profilePhone,
+  resumeAttachment,
+} from "../../hrflow/fields.js";
+import type { HrflowProfile } from "../../hrflow/schema.js";
+import type { MappingExtras } from "../definition.js";
+import type { FlatchrCandidateInput, FlatchrUrls } from "./schema.js";
+
+/** Drops undefined values so optional keys are absent, not null. */
+function compact<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}
+
+/** Flatchr's `urls` object: one link per network; the first other link (site, GitHub, ...) is `other`. */
+function flatchrUrls(profile: HrflowProfile): FlatchrUrls | undefined {
+  const out: FlatchrUrls = {};
+  for (const link of profileLinks(profile)) {
+    if (link.network === "linkedin") out.linkedin ??= link.url;
+    else if (link.network === "facebook") out.facebook ??= link.url;
+    else if (link.network === "twitter") out.twitter ??= link.url;
+    else out.other ??= link.url;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+type Resume = Pick<FlatchrCandidateInput, "type" | "resume">;
+
+/**
+ * The CV, which Flatchr requires: the downloaded file as a base64 `document`, else (the download failed)
+ * the attachment's public URL as a `link` for Flatchr to fetch. No CV attachment at all: MappingError.
+ */
+function flatchrResume(profile: HrflowProfile, cv: CvResult | undefined): Resume {
+  if (cv?.status === "ok") {
+    return {
+      type: "document",
+      resume: {
+        data: Buffer.from(cv.file.bytes).toString("base64"),
+        fileName: cv.file.fileName,
+        contentType: cv.file.contentType,
+      },
+    };
+  }
+  const attachment = resumeAttachment(profile);
+  const url = normalizeUrl(attachment?.public_url);
+  if (url) return { type: "link", resume: url };
+  throw new MappingError(
+    "attachments",
+    "Flatchr requires a CV (its create takes `type` and `resume`) and the profile has no attachment of type resume or original with a public URL",
+  );
+}
+
+/**
+ * HrFlow profile to the body of Flatchr's careers create (without `token`, added when sent). Pure. Requires
+ * a first and a last name (split from the full name when needed) and a CV; the email is optional for
+ * Flatchr, but without it a repeated push can only be recognised by the push ledger.
+ */
+export function mapFlatchrCandidate(
+  profile: HrflowProfile,
+  options: { vacancy: string },
+  extras: MappingExtras,
+): FlatchrCandidateInput {
+  const name = personName(profile);
+  if (!name.first)
+    throw new MappingError(
+      "info.first_name",
+      "Flatchr requires a first name and the profile has none (nor a full name)",
+    );
+  if (!name.last)
+    throw new MappingError(
+      "info.last_name",
+      "Flatchr requires a last name and the profile has none (the full name is a single word)",
+    );
+  const resume = flatchrResume(profile, extras.cv);
+  return compact({
+    vacancy: options.vacancy,
+    firstname: name.first,
+    lastname: name.last,
+    email: profileEmail(profile),
+    phone: profilePhone(profile),
+    type: resume.type,
+    resume: resume.resume,
+    urls: flatchrUrls(profile),
+    comment: cleanText(profile.info.summary, { multiline: true, maxLength: 5_000 }),
+  });
+}
