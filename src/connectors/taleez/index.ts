@@ -155,10 +155,6 @@ async function push(ctx: Ctx): Promise<PushOutcome> {
   const mail = payload.mail;
   if (hasInvalidEmail(ctx.profile))
     ctx.warn("The profile's email is not a valid address; the candidate is pushed without a mail");
-  if (hasUnsentLocation(ctx.profile, payload))
-    ctx.warn(
-      "The location was not sent: Taleez needs a city, a country and coordinates together, and the profile lacks some",
-    );
 
   const recordedId = ctx.record.vendorId;
   let candidate = await fromLedger(ctx);
@@ -167,6 +163,10 @@ async function push(ctx: Ctx): Promise<PushOutcome> {
   let action: PushOutcome["action"] = "unchanged";
 
   if (!candidate) {
+    if (hasUnsentLocation(ctx.profile, payload))
+      ctx.warn(
+        "The location was not sent: Taleez needs a city, a country and coordinates together, and the profile lacks some",
+      );
     if (!mail)
       ctx.warn(
         "The profile has no email, so Taleez cannot recognise this candidate later: only this push ledger prevents a duplicate",
