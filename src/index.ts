@@ -17,6 +17,7 @@ export {
   type HrflowProfileInput,
 } from "./hrflow/schema.js";
 
+export { Breezyhr } from "./connectors/breezyhr/index.js";
 export { Flatchr } from "./connectors/flatchr/index.js";
 export { SmartRecruiters } from "./connectors/smartrecruiters/index.js";
 export { Taleez } from "./connectors/taleez/index.js";

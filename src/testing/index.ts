@@ -15,6 +15,14 @@ export {
 } from "./fake-server.js";
 export { HrflowFake, type HrflowFakeOptions } from "./hrflow-fake.js";
 export {
+  BreezyhrFake,
+  createBreezyhrSandbox,
+  type BreezyhrFakeOptions,
+  type FakeBreezyCandidate,
+  type FakeBreezyCompany,
+  type FakeBreezyPosition,
+} from "./breezyhr-fake.js";
+export {
   FlatchrFake,
   createFlatchrSandbox,
   type FakeFlatchrApplicant,

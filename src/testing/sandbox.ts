@@ -3,6 +3,7 @@ import { Hrflow } from "../hrflow/client.js";
 import { FakeHub, type FakeServer } from "./fake-server.js";
 import { HrflowFake } from "./hrflow-fake.js";
 import { SAMPLE_SOURCE_KEY, sampleProfiles, type SampleProfile } from "./profiles.js";
+import { createBreezyhrSandbox } from "./breezyhr-fake.js";
 import { createFlatchrSandbox } from "./flatchr-fake.js";
 import { createSmartRecruitersSandbox } from "./smartrecruiters-fake.js";
 import { createTaleezSandbox } from "./taleez-fake.js";
@@ -79,7 +80,12 @@ export interface SandboxOptions {
 
 /** Every vendor's sandbox entry (one line per connector). */
 function vendorEntries(): SandboxVendor[] {
-  return [createSmartRecruitersSandbox(), createFlatchrSandbox(), createTaleezSandbox()];
+  return [
+    createBreezyhrSandbox(),
+    createSmartRecruitersSandbox(),
+    createFlatchrSandbox(),
+    createTaleezSandbox(),
+  ];
 }
 
 /**

@@ -10,6 +10,10 @@ const secrets = new Set<string>([
   // Sandbox defaults (HrFlow and vendor fakes).
   "hrflow-sandbox-secret",
   "sr-sandbox-token",
+  "breezy-sandbox-password",
+  "breezy_pat_breezy-sandbox-token",
+  // Every session token the Breezy fake issues starts with this.
+  "breezy-sandbox-session-",
   "flatchr-sandbox-key",
   "taleez-sandbox-secret",
 ]);
