@@ -271,6 +271,17 @@ describe("Flatchr.pushProfile", () => {
     expect(flatchr.careers.requests).toHaveLength(0);
   });
 
+  it("sends no double slash when the hosts are given with trailing slashes", async () => {
+    const { error } = await runPush(
+      Flatchr.pushProfile,
+      options("amelie", { baseUrl: `${flatchr.api.url}/`, careersBaseUrl: `${flatchr.careers.url}//` }),
+    );
+    expect(error).toBeUndefined();
+    const paths = [...flatchr.api.requests, ...flatchr.careers.requests].map((r) => r.path);
+    expect(paths.filter((p) => p.includes("//"))).toEqual([]);
+    expect(applicants()).toHaveLength(1);
+  });
+
   it("accepts the seed's `compagny` spelling", async () => {
     const { error } = await runPush(
       Flatchr.pushProfile,
