@@ -178,7 +178,8 @@ async function fromLedger(ctx: Ctx, email: string | undefined): Promise<PushOutc
   const cvStep = ctx.record.step("cv");
   if (cvStep?.status === "done") {
     ctx.report({ step: "cv", status: "skipped", detail: "sent with the applicant by an earlier push" });
-    return { action: "unchanged", vendorId, cv: { status: "already-uploaded", fileName: cvStep.detail } };
+    const fileName = cvStep.detail === "link" ? undefined : cvStep.detail;
+    return { action: "unchanged", vendorId, cv: { status: "already-uploaded", fileName } };
   }
   return { action: "unchanged", vendorId, cv: existingCv(ctx) };
 }
