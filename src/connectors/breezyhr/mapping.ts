@@ -3,6 +3,7 @@ import { cleanText, compareDates, parseLooseDate, type LooseDate } from "../../c
 import {
   addressLine,
   hasInvalidEmail,
+  normalizeUrl,
   period,
   personName,
   plainLocation,
@@ -52,10 +53,39 @@ const NETWORK_KEYS: Partial<Record<Network, BreezySocialNetwork>> = {
   website: "globe",
 };
 
+/** HrFlow link types that mean "a web page", not a named network. */
+const GENERIC_TYPES = new Set([
+  "website",
+  "web",
+  "site",
+  "homepage",
+  "personal",
+  "portfolio",
+  "blog",
+  "url",
+  "other",
+  "from_resume",
+]);
+/** Networks Breezy has no key for, recognised by host (the shared classifier calls them "website"). */
+const OTHER_NETWORK_HOSTS =
+  /(^|\.)(xing\.com|viadeo\.com|stackoverflow\.com|medium\.com|gitlab\.com|bitbucket\.org|tiktok\.com|pinterest\.com|reddit\.com)$/;
+
 function socialProfiles(profile: HrflowProfile): SocialProfiles | undefined {
+  const typeOf = new Map<string, string | undefined>();
+  for (const entry of profile.info.urls) {
+    const url = normalizeUrl(entry.url);
+    if (url !== undefined && !typeOf.has(url)) typeOf.set(url, cleanText(entry.type)?.toLowerCase());
+  }
   const out: SocialProfiles = {};
   for (const link of profileLinks(profile)) {
-    const key = NETWORK_KEYS[link.network];
+    let key = NETWORK_KEYS[link.network];
+    if (key === "globe") {
+      // Only a plain web page is a `globe`: a link typed as another network (`xing`) or hosted by one
+      // Breezy does not know is dropped, not passed off as a personal site.
+      const type = typeOf.get(link.url);
+      const named = type !== undefined && !GENERIC_TYPES.has(type);
+      if (named || OTHER_NETWORK_HOSTS.test(new URL(link.url).hostname.toLowerCase())) key = undefined;
+    }
     // The first link of each network wins; `profileLinks` already added https:// where it was missing.
     if (key !== undefined && out[key] === undefined) out[key] = link.url;
   }
