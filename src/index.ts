@@ -19,6 +19,7 @@ export {
 
 export { Breezyhr } from "./connectors/breezyhr/index.js";
 export { Flatchr } from "./connectors/flatchr/index.js";
+export { Greenhouse } from "./connectors/greenhouse/index.js";
 export { SmartRecruiters } from "./connectors/smartrecruiters/index.js";
 export { Taleez } from "./connectors/taleez/index.js";
 export { CONNECTORS, connectorDefinitions, findConnector } from "./connectors/registry.js";

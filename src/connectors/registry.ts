@@ -1,6 +1,7 @@
 import { Breezyhr } from "./breezyhr/index.js";
 import type { ConnectorDefinition } from "./definition.js";
 import { Flatchr } from "./flatchr/index.js";
+import { Greenhouse } from "./greenhouse/index.js";
 import { SmartRecruiters } from "./smartrecruiters/index.js";
 import { Taleez } from "./taleez/index.js";
 
@@ -8,7 +9,7 @@ import { Taleez } from "./taleez/index.js";
  * The only file that knows every connector. A new connector is one folder, one fake, its fixtures, and one
  * line here.
  */
-export const CONNECTORS = [Breezyhr, SmartRecruiters, Flatchr, Taleez] as const;
+export const CONNECTORS = [Breezyhr, SmartRecruiters, Flatchr, Greenhouse, Taleez] as const;
 
 /** Every connector definition, by machine name. */
 export function connectorDefinitions(): ConnectorDefinition[] {

@@ -30,6 +30,18 @@ export {
   type FlatchrFakeOptions,
 } from "./flatchr-fake.js";
 export {
+  GreenhouseAuthFake,
+  GreenhouseFake,
+  createGreenhouseSandbox,
+  type FakeGhApplication,
+  type FakeGhAttachment,
+  type FakeGhCandidate,
+  type FakeGhEmployment,
+  type FakeGhUser,
+  type GreenhouseAuthFakeOptions,
+  type GreenhouseFakeOptions,
+} from "./greenhouse-fake.js";
+export {
   SmartRecruitersFake,
   createSmartRecruitersSandbox,
   type FakeSrCandidate,

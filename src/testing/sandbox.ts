@@ -5,6 +5,7 @@ import { HrflowFake } from "./hrflow-fake.js";
 import { SAMPLE_SOURCE_KEY, sampleProfiles, type SampleProfile } from "./profiles.js";
 import { createBreezyhrSandbox } from "./breezyhr-fake.js";
 import { createFlatchrSandbox } from "./flatchr-fake.js";
+import { createGreenhouseSandbox } from "./greenhouse-fake.js";
 import { createSmartRecruitersSandbox } from "./smartrecruiters-fake.js";
 import { createTaleezSandbox } from "./taleez-fake.js";
 
@@ -84,6 +85,7 @@ function vendorEntries(): SandboxVendor[] {
     createBreezyhrSandbox(),
     createSmartRecruitersSandbox(),
     createFlatchrSandbox(),
+    createGreenhouseSandbox(),
     createTaleezSandbox(),
   ];
 }

@@ -15,6 +15,10 @@ const secrets = new Set<string>([
   // Every session token the Breezy fake issues starts with this.
   "breezy-sandbox-session-",
   "flatchr-sandbox-key",
+  "greenhouse-sandbox-client-id",
+  "greenhouse-sandbox-client-secret",
+  "greenhouse-sandbox-api-key",
+  "greenhouse-sandbox-partner-token",
   "taleez-sandbox-secret",
 ]);
 const collected: string[] = [];

@@ -1,0 +1,194 @@
+import type { CvFile } from "../../core/cv.js";
+import { MappingError } from "../../core/errors.js";
+import { cleanText, compareDates, formatIsoDate, type LooseDate } from "../../core/text.js";
+import {
+  addressLine,
+  hasInvalidEmail,
+  period,
+  personName,
+  plainLocation,
+  profileEmail,
+  profileLinks,
+  profilePhone,
+  skillNames,
+  type Network,
+} from "../../hrflow/fields.js";
+import type { HrflowProfile } from "../../hrflow/schema.js";
+import type { MappingExtras } from "../definition.js";
+import type {
+  GreenhouseCandidatePayload,
+  GreenhouseEmployment,
+  GreenhousePersonFields,
+  GreenhouseV1CandidateBody,
+  GreenhouseV3CandidateBody,
+} from "./schema.js";
+
+type Website = NonNullable<GreenhouseCandidatePayload["website_addresses"]>[number];
+type Social = NonNullable<GreenhouseCandidatePayload["social_media_addresses"]>[number];
+
+/** Networks that are social profiles (`social_media_addresses`); the rest are websites. */
+const SOCIAL: ReadonlySet<Network> = new Set([
+  "linkedin",
+  "twitter",
+  "facebook",
+  "instagram",
+  "viadeo",
+  "youtube",
+  "flickr",
+  "angellist",
+  "stackoverflow",
+]);
+/** Networks that show someone's work: `website_addresses` of type `portfolio`. */
+const PORTFOLIO: ReadonlySet<Network> = new Set(["github", "dribbble", "behance"]);
+
+/** Drops undefined values so optional keys are absent, not null. */
+function compact<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}
+
+const nonEmpty = <T>(list: T[]): T[] | undefined => (list.length > 0 ? list : undefined);
+
+/** Greenhouse's employment dates: ISO-8601 timestamps at midnight UTC (the time part is ignored). */
+function isoTimestamp(date: LooseDate): string {
+  return `${formatIsoDate(date)}T00:00:00.000Z`;
+}
+
+/** The current job (the latest-started one when several are current), for `company` and `title`. */
+function currentJob(profile: HrflowProfile, today: LooseDate): { company?: string; title?: string } {
+  let best: { start: LooseDate | undefined; company?: string; title?: string } | undefined;
+  for (const exp of profile.experiences) {
+    const when = period(exp.date_start, exp.date_end, today);
+    if (!when.current) continue;
+    const company = cleanText(exp.company, { maxLength: 255 });
+    const title = cleanText(exp.title, { maxLength: 255 });
+    if (!company && !title) continue;
+    const later =
+      !best || (when.start !== undefined && (!best.start || compareDates(when.start, best.start) > 0));
+    if (later) best = { start: when.start, ...compact({ company, title }) };
+  }
+  return best ? compact({ company: best.company, title: best.title }) : {};
+}
+
+/**
+ * Employments: every experience with a company, a title and a readable start date (Greenhouse requires
+ * all three). No `end_date` means a current job.
+ */
+export function greenhouseEmployments(profile: HrflowProfile, today: LooseDate): GreenhouseEmployment[] {
+  return profile.experiences.flatMap((exp) => {
+    const company = cleanText(exp.company, { maxLength: 255 });
+    const title = cleanText(exp.title, { maxLength: 255 });
+    const when = period(exp.date_start, exp.date_end, today);
+    if (!company || !title || !when.start) return [];
+    return [
+      compact({
+        company_name: company,
+        title,
+        start_date: isoTimestamp(when.start),
+        end_date: !when.current && when.end ? isoTimestamp(when.end) : undefined,
+      }),
+    ];
+  });
+}
+
+/**
+ * HrFlow profile to the Greenhouse candidate payload. Pure. Requires a first name, a last name (Greenhouse
+ * refuses a candidate without them) and a valid email (the only way Greenhouse can be searched, so that a
+ * repeated push never creates a second candidate).
+ */
+export function mapGreenhouseCandidate(
+  profile: HrflowProfile,
+  _options: unknown,
+  extras: MappingExtras,
+): GreenhouseCandidatePayload {
+  const name = personName(profile);
+  if (!name.first)
+    throw new MappingError(
+      "info.first_name",
+      "Greenhouse requires a first name and the profile has none (nor a full name)",
+    );
+  if (!name.last)
+    throw new MappingError(
+      "info.last_name",
+      "Greenhouse requires a last name and the profile has none (the full name is a single word)",
+    );
+  const email = profileEmail(profile);
+  if (!email) {
+    throw new MappingError(
+      "info.email",
+      hasInvalidEmail(profile)
+        ? "is not a valid email address"
+        : "is missing: Greenhouse can only be searched by email, so without one a repeated push could create a second candidate",
+    );
+  }
+
+  const websites: Website[] = [];
+  const socials: Social[] = [];
+  for (const link of profileLinks(profile)) {
+    if (SOCIAL.has(link.network)) socials.push({ value: link.url });
+    else websites.push({ value: link.url, type: PORTFOLIO.has(link.network) ? "portfolio" : "personal" });
+  }
+
+  const phone = profilePhone(profile);
+  const address = addressLine(plainLocation(profile.info.location));
+  const job = currentJob(profile, extras.today);
+  const tags = skillNames(profile, 255);
+  const employments = greenhouseEmployments(profile, extras.today);
+
+  return compact({
+    first_name: name.first,
+    last_name: name.last,
+    company: job.company,
+    title: job.title,
+    email_addresses: [{ value: email, type: "personal" as const }],
+    // HrFlow does not say which kind of phone it is; CVs almost always give a mobile number.
+    phone_numbers: phone ? [{ value: phone, type: "mobile" as const }] : undefined,
+    addresses: address ? [{ value: address, type: "home" as const }] : undefined,
+    website_addresses: nonEmpty(websites),
+    social_media_addresses: nonEmpty(socials),
+    tags: nonEmpty(tags),
+    employments: nonEmpty(employments),
+  });
+}
+
+/** The person fields of a payload (everything but employments). */
+export function personFields(payload: GreenhouseCandidatePayload): GreenhousePersonFields {
+  const { employments: _employments, ...person } = payload;
+  return person;
+}
+
+/** `POST /v3/candidates`: the person and the first application, nested (only one can be). */
+export function v3CandidateBody(
+  payload: GreenhouseCandidatePayload,
+  jobId: number,
+): GreenhouseV3CandidateBody {
+  return { ...personFields(payload), application: { job_id: jobId } };
+}
+
+/**
+ * `POST /v1/candidates`: the person, employments inline, one application per job, and the CV inside the
+ * first application's attachments.
+ */
+export function v1CandidateBody(
+  payload: GreenhouseCandidatePayload,
+  jobIds: readonly number[],
+  cv: CvFile | undefined,
+): GreenhouseV1CandidateBody {
+  const applications: GreenhouseV1CandidateBody["applications"] = jobIds.map((jobId, index) =>
+    index === 0 && cv
+      ? {
+          job_id: jobId,
+          attachments: [
+            {
+              filename: cv.fileName,
+              type: "resume",
+              content: Buffer.from(cv.bytes).toString("base64"),
+              content_type: cv.contentType,
+            },
+          ],
+        }
+      : { job_id: jobId },
+  );
+  return { ...payload, applications };
+}
