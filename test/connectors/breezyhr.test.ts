@@ -391,6 +391,13 @@ describe("Breezyhr.pushProfile", () => {
     expect(response?.result?.action).toBe("created");
     expect(bz.signIns).toBe(0);
     expect(new Set(bz.requests.map((r) => r.headers["authorization"]))).toEqual(new Set([bz.accessToken]));
+    // A `Bearer ` prefix is not what Breezy takes: removed.
+    const bearer = await runPush(
+      Breezyhr.pushProfile,
+      options("taro", { auth: new AuthorizationAuth({ value: `Bearer ${bz.accessToken}` }) }),
+    );
+    expect(bearer.response?.result?.action).toBe("created");
+    expect(new Set(bz.requests.map((r) => r.headers["authorization"]))).toEqual(new Set([bz.accessToken]));
   });
 
   it("lists the companies found when the company name is unknown", async () => {

@@ -2,7 +2,13 @@ import { z } from "zod";
 import type { VendorAuth } from "../../core/auth/base.js";
 import { OAuth2EmailPasswordBody } from "../../core/auth/oauth2.js";
 import { AuthorizationAuth } from "../../core/auth/static.js";
-import { ConfigError, isHttpError, type ConfigIssue, type ErrorContext } from "../../core/errors.js";
+import {
+  ConfigError,
+  ResponseValidationError,
+  isHttpError,
+  type ConfigIssue,
+  type ErrorContext,
+} from "../../core/errors.js";
 import { vendorErrorMessage } from "../../core/http/client.js";
 import { defineConnector } from "../connector.js";
 import { createOnce } from "../create-once.js";
@@ -409,7 +415,11 @@ async function push(ctx: Ctx): Promise<PushOutcome> {
   }
   const vendorId = created.vendorId;
   if (vendorId === undefined)
-    throw new ConfigError([{ path: "", message: "Breezy returned no candidate id" }], context(ctx));
+    throw new ResponseValidationError(
+      "Breezy HR: create candidate on position",
+      ["_id: missing"],
+      context(ctx),
+    );
   await ctx.record.setVendorId(vendorId);
   const elsewhere =
     found.elsewhere > 0
@@ -432,6 +442,13 @@ function isAuthRefused(status: number, body: unknown): boolean {
   const inner = body.error;
   if (inner === null || typeof inner !== "object" || !("type" in inner)) return false;
   return inner.type === "invalidAccessToken" || inner.type === "missingAccessToken";
+}
+
+/** Breezy takes the token raw: a `Bearer ` put in front of a personal access token is removed. */
+function wireAuth(auth: VendorAuth): VendorAuth {
+  if (!(auth instanceof AuthorizationAuth)) return auth;
+  const bare = /^bearer\s+(\S.*)$/i.exec(auth.revealValue())?.[1];
+  return bare === undefined ? auth : new AuthorizationAuth({ value: bare });
 }
 
 const AUTH_HINT =
@@ -622,6 +639,7 @@ export const Breezyhr = defineConnector<typeof OptionsSchema, BreezyCandidateInp
     },
   ],
   rateLimit: { requests: 100, perMs: 60_000, concurrency: 5 },
+  wireAuth,
   isAuthRefused,
   cvMode: "upload",
   map: mapBreezyCandidate,
