@@ -188,6 +188,25 @@ describe("Breezy HR fake contract", () => {
     expect(raw.body).toEqual([]);
   });
 
+  it("counts requests per token and answers 429 beyond the limit", async () => {
+    const small = new BreezyhrFake({ requestsPerMinute: 2 });
+    await small.listen();
+    try {
+      const headers = { authorization: small.accessToken };
+      const statuses: number[] = [];
+      let last: Response | undefined;
+      for (let i = 0; i < 3; i++) {
+        last = await fetch(`${small.url}/companies`, { headers });
+        statuses.push(last.status);
+      }
+      expect(statuses).toEqual([200, 200, 429]);
+      expect(last?.headers.get("x-ratelimit-limit")).toBe("2");
+      expect(last?.headers.get("x-ratelimit-remaining")).toBe("0");
+    } finally {
+      await small.close();
+    }
+  });
+
   it("accepts the resume as part `file` or `data` and answers 204", async () => {
     const created = await create({ name: "A B" });
     const id = (created.body as { _id: string })._id;
