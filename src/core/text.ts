@@ -8,7 +8,9 @@ export interface CleanTextOptions {
   multiline?: boolean;
 }
 
-const TAG = /<\/?[a-z][a-z0-9]*(\s[^<>]*)?\/?>|&(?:[a-z]+|#\d+|#x[0-9a-f]+);/i;
+// Known HTML tags or entities only: "Acme <Corp>" or "<3 years" are text, not markup.
+const TAG =
+  /<\/?(a|abbr|b|blockquote|br|code|div|em|font|h[1-6]|hr|i|img|li|ol|p|pre|s|script|small|span|strong|style|sub|sup|table|tbody|td|th|thead|tr|u|ul)(\s[^<>]*)?\/?>|&(?:amp|lt|gt|quot|apos|nbsp|hellip|mdash|ndash|rsquo|lsquo|rdquo|ldquo|eacute|egrave|agrave|ccedil|#\d+|#x[0-9a-f]+);/i;
 // C0/C1 control characters except tab and newline, plus zero-width and bidi overrides that break vendors' UIs.
 const CONTROL_RANGES: readonly (readonly [number, number])[] = [
   [0x00, 0x08],

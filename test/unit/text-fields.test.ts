@@ -136,3 +136,11 @@ describe("profile fields", () => {
     expect(() => parseHrflowProfile("nope")).toThrow(/profile: expected a profile object, got string/);
   });
 });
+
+describe("cleanText on text that only looks like HTML", () => {
+  it("keeps angle brackets that are not markup", () => {
+    expect(cleanText("Acme <Corp>")).toBe("Acme <Corp>");
+    expect(cleanText("a <3 b > c")).toBe("a <3 b > c");
+    expect(cleanText("R&D <b>lead</b>")).toBe("R&D lead");
+  });
+});
