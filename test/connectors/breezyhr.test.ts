@@ -191,7 +191,7 @@ describe("Breezyhr.pushProfile", () => {
     );
     // Impossible dates are left out, an end before the start is dropped; nothing is invented.
     expect(john?.workHistory).toEqual([
-      { company_name: "Acme" },
+      { company_name: "Acme <Corp>" },
       { company_name: "Initech", title: "Engineer", start_year: 2020, start_month: 1 },
     ]);
     expect(john?.education).toEqual([]);
