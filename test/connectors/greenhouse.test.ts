@@ -494,6 +494,13 @@ describe("Greenhouse.pushProfile", () => {
     expect(response?.result?.action).toBe("created");
     const candidate = only();
     expect(gh.attachmentsOf(candidate.id)[0]?.applicationId).toBe(gh.applicationsOf(candidate.id)[0]?.id);
+    expect(response?.result?.steps).toContainEqual(
+      expect.objectContaining({
+        step: `application:${JOB_A}`,
+        status: "done",
+        detail: "created with the candidate",
+      }),
+    );
   });
 
   it("looks the candidate up before repeating a create whose answer was lost or failed (no idempotency)", async () => {
@@ -729,6 +736,19 @@ describe("Greenhouse.pushProfile", () => {
         "On-Behalf-Of": String(ADMIN),
       });
     });
+  });
+
+  it("budgets requests per credential: a 30-second window for v3, 50 per 10 s for v1", () => {
+    const { rateLimit } = Greenhouse.definition;
+    const policy = (auth: Parameters<typeof Greenhouse.pushProfile>[0]["auth"]) =>
+      typeof rateLimit === "function" ? rateLimit(auth) : rateLimit;
+    expect(policy(v3Auth())).toMatchObject({ requests: 50, perMs: 30_000 });
+    expect(policy(new AuthorizationAuth({ value: "Bearer x-token" }))).toMatchObject({ perMs: 30_000 });
+    expect(policy(new XAPIKeyAuth({ value: API_KEY }))).toMatchObject({ requests: 50, perMs: 10_000 });
+    expect(policy(new AuthorizationAuth({ value: basicOf(API_KEY) }))).toMatchObject({ perMs: 10_000 });
+    // The v1 Basic header is built once per auth instance.
+    const key = new XAPIKeyAuth({ value: API_KEY });
+    expect(Greenhouse.definition.wireAuth?.(key)).toBe(Greenhouse.definition.wireAuth?.(key));
   });
 
   describe("auth.fromEnv", () => {

@@ -312,7 +312,7 @@ export const Greenhouse = defineConnector<typeof OptionsSchema, GreenhouseCandid
       rule: "base64 content with the real file name (v3: POST /v3/attachments on the first application; v1: inside the first application, with content_type)",
     },
   ],
-  rateLimit: (auth) => (harvestVersion(greenhouseWireAuth(auth)) === "v3" ? V3_RATE_LIMIT : V1_RATE_LIMIT),
+  rateLimit: (auth) => (harvestVersion(auth) === "v3" ? V3_RATE_LIMIT : V1_RATE_LIMIT),
   wireAuth: greenhouseWireAuth,
   cvMode: "upload",
   map: mapGreenhouseCandidate,

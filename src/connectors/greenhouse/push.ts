@@ -355,8 +355,16 @@ async function pushV3(ctx: Ctx, email: string): Promise<PushOutcome> {
       const step = `application:${job}`;
       const existing = applications.get(job);
       if (existing !== undefined) {
-        if (!reported.has(job))
-          ctx.report({ step, status: "skipped", vendorId: existing, detail: "already applied" });
+        if (reported.has(job)) continue;
+        // The nested application of a candidate created by this push (listed: the answer did not show it).
+        const withCandidate = action === "created" && job === firstJob;
+        if (withCandidate && !ctx.dryRun) await ctx.record.done(step, { vendorId: existing });
+        ctx.report({
+          step,
+          status: withCandidate ? "done" : "skipped",
+          vendorId: existing,
+          detail: withCandidate ? "created with the candidate" : "already applied",
+        });
         continue;
       }
       try {
