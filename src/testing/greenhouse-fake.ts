@@ -17,6 +17,9 @@ export interface FakeGhUser {
   siteAdmin: boolean;
 }
 
+/** Default legacy v1 key of the fake. */
+export const GREENHOUSE_SANDBOX_API_KEY = "greenhouse-sandbox-api-key";
+
 /** Every scope a Harvest v3 push can use. */
 export const GREENHOUSE_PUSH_SCOPES: readonly string[] = [
   "harvest:candidates:list",
@@ -198,6 +201,7 @@ export interface FakeGhCandidate {
   hiddenReads: number;
 }
 
+/** An application as the fake stores it (one candidate, one job). */
 export interface FakeGhApplication {
   id: number;
   candidateId: number;
@@ -205,6 +209,7 @@ export interface FakeGhApplication {
   createdAt: string;
 }
 
+/** An attachment as the fake stores it: name, content type and the decoded bytes. */
 export interface FakeGhAttachment {
   id: number;
   candidateId: number;
@@ -218,6 +223,7 @@ export interface FakeGhAttachment {
   createdAt: string;
 }
 
+/** An employment as the fake stores it (v3 `POST /v3/candidate_employments`, or inline in v1). */
 export interface FakeGhEmployment {
   id: number;
   candidateId: number;
@@ -409,7 +415,7 @@ export class GreenhouseFake extends FakeServer {
   constructor(options: GreenhouseFakeOptions = {}) {
     super(options.name ?? "greenhouse");
     this.authServer = options.auth ?? new GreenhouseAuthFake();
-    this.apiKeys = new Set(options.apiKeys ?? ["greenhouse-sandbox-api-key"]);
+    this.apiKeys = new Set(options.apiKeys ?? [GREENHOUSE_SANDBOX_API_KEY]);
     this.jobs = new Set(options.jobs ?? [4012345, 4012346, 4012347]);
     this.#v3Limit = options.v3RateLimit ?? { limit: 75, windowMs: 30_000 };
     this.#v1Limit = options.v1RateLimit ?? { limit: 50, windowMs: 10_000 };
@@ -1479,9 +1485,6 @@ export class GreenhouseFake extends FakeServer {
     };
   }
 }
-
-/** Default v1 key of the sandbox fake. */
-export const GREENHOUSE_SANDBOX_API_KEY = "greenhouse-sandbox-api-key";
 
 /** The Greenhouse part of the sandbox: Harvest v3 with OAuth2 client credentials, acting as a Site Admin. */
 export function createGreenhouseSandbox(fake = new GreenhouseFake()): SandboxVendor {
