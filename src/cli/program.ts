@@ -1,0 +1,203 @@
+import { Command, CommanderError, Option } from "commander";
+import { connectorDefinitions, VERSION, type ConnectorDefinition } from "../index.js";
+import { printConnectors } from "./connectors.js";
+import { EXIT_CODES_HELP, ExitCode, type ExitCodeValue } from "./exit-codes.js";
+import { Output, reportError, type CliIo } from "./output.js";
+import { optionSpecs } from "./option-specs.js";
+import { definitionList, wrap } from "./wrap.js";
+import { addPushOptions, DEFAULT_LEDGER, outputFor, pushProfileCommand } from "./push-profile.js";
+
+const CREDENTIALS_HELP = [
+  "Credentials:",
+  ...wrap(
+    "Read from environment variables, never from flags: HRFLOW_API_SECRET and HRFLOW_API_USER (HRFLOW_BASE_URL optional), plus the connector's own (see `hrflow-connectors connectors`). Or --config <file>: a JSON or YAML map of those variable names to values, where a value may refer to the environment as ${VAR}; the file wins over the environment. Vendor options may go under `options: { <connector>: { ... } }`; flags win over them.",
+    78,
+  ).map((l) => `  ${l}`),
+  "",
+  "Ledger:",
+  ...wrap(
+    `Every push is recorded in a SQLite ledger, so a re-run never creates a second candidate and finishes what failed: ./${DEFAULT_LEDGER} by default, or $HRFLOW_CONNECTORS_LEDGER, or --ledger <path>.`,
+    78,
+  ).map((l) => `  ${l}`),
+].join("\n");
+
+function connectorHelp(def: ConnectorDefinition): string {
+  const env: [string, string][] = [
+    ["HRFLOW_API_SECRET", "required, secret: HrFlow API secret (X-API-KEY)"],
+    ["HRFLOW_API_USER", "required: email of the HrFlow user (X-USER-EMAIL)"],
+    ["HRFLOW_BASE_URL", "optional: HrFlow API base URL (default https://api.hrflow.ai/v1)"],
+    ...def.auth.env.map((v): [string, string] => [
+      v.name,
+      `${v.required ? "required" : "optional"}${v.secret ? ", secret" : ""}: ${v.description.replace(/`/g, "")}`,
+    ]),
+  ];
+  const lines = [
+    "Environment (or --config; credentials are never flags):",
+    ...definitionList(env),
+    "",
+    "Example:",
+    ...wrap(def.examples.cli, 74, "    ").map((l, i, all) => `  ${l}${i < all.length - 1 ? " \\" : ""}`),
+    "",
+    `Docs: docs/connectors/${def.name}/push_profile.md`,
+    "",
+    EXIT_CODES_HELP,
+  ];
+  return `\n${lines.join("\n")}`;
+}
+
+/** Builds the `hrflow-connectors` program. `setExitCode` receives each action's exit code. */
+export function createProgram(io: CliIo, setExitCode: (code: ExitCodeValue) => void): Command {
+  const defs = connectorDefinitions();
+  const program = new Command("hrflow-connectors")
+    .description(
+      "Push HrFlow.ai candidate profiles into applicant-tracking systems: no duplicates, every field carried, loud and recoverable failures.",
+    )
+    .version(VERSION, "-V, --version")
+    .option("--config <file>", "JSON or YAML file with credentials (env variable names) and vendor options")
+    .option("--json", "machine-readable output on stdout (one JSON document); logs on stderr")
+    .addOption(new Option("--verbose", "debug logs on stderr and error details").conflicts("quiet"))
+    .option("--quiet", "errors only on stderr; the result line only on stdout")
+    .showHelpAfterError("(add --help for usage)")
+    .addHelpText("after", `\n${CREDENTIALS_HELP}\n\n${EXIT_CODES_HELP}`);
+
+  const push = program
+    .command("push-profile")
+    .description("push one HrFlow profile into an ATS (one sub-command per connector)")
+    .usage("<connector> --source-key S (--profile-key K | --reference R) [vendor options] [--dry-run]")
+    .showHelpAfterError(`(connectors: ${defs.map((d) => d.name).join(", ")}; add --help for usage)`)
+    .addHelpText(
+      "after",
+      `\nConnectors: ${defs.map((d) => d.name).join(", ")}\nSee \`hrflow-connectors push-profile <connector> --help\` for a connector's options.\n\n${EXIT_CODES_HELP}`,
+    );
+  for (const def of defs) {
+    const command = push
+      .command(def.name)
+      .description(`push one profile into ${def.displayName}: ${def.description}`)
+      .summary(`push one profile into ${def.displayName}`);
+    const flags = addPushOptions(command, def);
+    const required = optionSpecs(def.optionsSchema)
+      .filter((s) => s.required)
+      .map((s) => `${s.flag} <value>`);
+    command.usage(["--source-key S (--profile-key K | --reference R)", ...required, "[options]"].join(" "));
+    command.addHelpText("after", connectorHelp(def));
+    command.action(async (_options: unknown, cmd: Command) => {
+      setExitCode(await pushProfileCommand(def, flags, cmd, io));
+    });
+  }
+
+  program
+    .command("connectors")
+    .description("list the connectors, their actions, options (required marked) and environment variables")
+    .action((_options: unknown, cmd: Command) => {
+      printConnectors(outputFor(cmd, io), defs);
+      setExitCode(ExitCode.ok);
+    });
+
+  program
+    .command("sandbox")
+    .description(
+      "start a fake HrFlow and every fake ATS on loopback, seed sample profiles, and print commands that push into them",
+    )
+    .option("--port <port>", "port of the loopback server (default: a free port)", "0")
+    .action(async (options: { port: string }, cmd: Command) => {
+      setExitCode(await sandboxCommand(outputFor(cmd, io), options.port, io));
+    });
+
+  program
+    .command("demo")
+    .description(
+      "push the bundled sample profiles through every connector into an in-process sandbox, twice, and show what each ATS received",
+    )
+    .action(async (_options: unknown, cmd: Command) => {
+      setExitCode(await demoCommand(outputFor(cmd, io), io));
+    });
+
+  return program;
+}
+
+async function sandboxCommand(out: Output, portText: string, io: CliIo): Promise<ExitCodeValue> {
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    out.error(`error: --port must be a port number (0 to 65535), got "${portText}"`);
+    return ExitCode.badInput;
+  }
+  const { startSandbox } = await import("../testing/index.js");
+  const { describeSandbox, printReceived, printSandbox } = await import("./sandbox.js");
+  let sandbox;
+  try {
+    sandbox = await startSandbox({ port });
+  } catch (error) {
+    const code = error instanceof Error && "code" in error ? String(error.code) : "";
+    out.error(
+      code === "EADDRINUSE"
+        ? `error: port ${port} is in use; choose another with --port, or --port 0 for a free one`
+        : `error: cannot start the sandbox: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return ExitCode.badInput;
+  }
+  printSandbox(out, await describeSandbox(sandbox, io.cwd), io.cwd);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  printReceived(out, sandbox);
+  await sandbox.close();
+  return ExitCode.ok;
+}
+
+async function demoCommand(out: Output, io: CliIo): Promise<ExitCodeValue> {
+  const { startSandbox } = await import("../testing/index.js");
+  const { printDemo, runDemo } = await import("./demo.js");
+  const sandbox = await startSandbox();
+  // A live status line on a terminal (nothing on pipes, in --json or --quiet mode).
+  const live = io.stderr.isTTY === true && !out.mode.json && !out.mode.quiet;
+  try {
+    // The tables show every warning; the log adds nothing unless --verbose.
+    const report = await runDemo(sandbox, out.logger("error"), (e) => {
+      if (live)
+        io.stderr.write(
+          `\r\x1b[2K[${e.done}/${e.total}] ${e.round === 1 ? "1st" : "2nd"} push of ${e.sample} into ${e.connector}`,
+        );
+    });
+    if (live) io.stderr.write("\r\x1b[2K");
+    printDemo(out, report);
+    return report.ok ? ExitCode.ok : ExitCode.unexpected;
+  } finally {
+    await sandbox.close();
+  }
+}
+
+/**
+ * Runs the CLI with these arguments (without `node` and the script) and returns the exit code. Usage
+ * errors exit 2; `--help` and `--version` exit 0.
+ */
+export async function runCli(args: readonly string[], io: CliIo): Promise<ExitCodeValue> {
+  let exitCode: ExitCodeValue = ExitCode.ok;
+  const program = createProgram(io, (code) => {
+    exitCode = code;
+  });
+  const configure = (command: Command): void => {
+    command.exitOverride().configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+    for (const sub of command.commands) configure(sub);
+  };
+  configure(program);
+  try {
+    await program.parseAsync([...args], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help, --version: 0. A command run without its sub-command shows its help: a usage error.
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return ExitCode.ok;
+      return ExitCode.badInput;
+    }
+    const out = new Output(io, {
+      json: args.includes("--json"),
+      verbose: args.includes("--verbose"),
+      quiet: false,
+    });
+    return reportError(out, error, (p) => p);
+  }
+  return exitCode;
+}

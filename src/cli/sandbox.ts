@@ -1,0 +1,168 @@
+import { existsSync } from "node:fs";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { stringify as toYaml } from "yaml";
+import { connectorDefinitions, parseHrflowProfile } from "../index.js";
+import type { Sandbox, SampleProfile } from "../testing/index.js";
+import type { Output } from "./output.js";
+import { shellLine, shellQuote } from "./shell.js";
+import { textTable } from "./table.js";
+
+/** Folder (under the working directory) where the sandbox writes its credentials files. */
+export const SANDBOX_DIR = ".hrflow-connectors";
+
+/** The display name of a sample profile. */
+export function sampleName(sample: SampleProfile): string {
+  const profile = parseHrflowProfile(sample.profile);
+  const info = profile.info;
+  return (
+    info.full_name?.trim() ||
+    [info.first_name, info.last_name].filter(Boolean).join(" ").trim() ||
+    sample.name
+  ).replace(/\s+/g, " ");
+}
+
+function sampleKey(sample: SampleProfile): string {
+  const key = sample.profile["key"];
+  return typeof key === "string" ? key : sample.name;
+}
+
+/** A running sandbox as the `sandbox` command describes it. */
+export interface SandboxListing {
+  url: string;
+  hrflowBaseUrl: string;
+  sourceKey: string;
+  configFile: string;
+  envFile: string;
+  samples: { name: string; key: string; fullName: string; description: string }[];
+  vendors: { connector: string; displayName: string; urls: string[]; command: string }[];
+}
+
+/**
+ * Writes the sandbox credentials to `.hrflow-connectors/sandbox.yaml` (for `--config`) and
+ * `.hrflow-connectors/sandbox.env` (for a shell), readable by the user only. The printed commands point at
+ * these files, so no credential is printed.
+ */
+async function writeCredentials(
+  sandbox: Sandbox,
+  cwd: string,
+): Promise<{ configFile: string; envFile: string }> {
+  const env: Record<string, string> = { ...sandbox.hrflowEnv };
+  for (const vendor of sandbox.vendors) Object.assign(env, vendor.env());
+  const dir = join(cwd, SANDBOX_DIR);
+  await mkdir(dir, { recursive: true });
+  const configFile = join(dir, "sandbox.yaml");
+  const envFile = join(dir, "sandbox.env");
+  const header = `# Written by \`hrflow-connectors sandbox\` (${sandbox.url}); fake credentials of the loopback sandbox.\n`;
+  await writeFile(configFile, header + toYaml(env), { mode: 0o600 });
+  await writeFile(
+    envFile,
+    header +
+      Object.entries(env)
+        .map(([k, v]) => `export ${k}=${shellQuote(v)}`)
+        .join("\n") +
+      "\n",
+    { mode: 0o600 },
+  );
+  await chmod(configFile, 0o600);
+  await chmod(envFile, 0o600);
+  return { configFile, envFile };
+}
+
+/**
+ * How to run this CLI from `cwd`: `npx hrflow-connectors` inside the project or a project that installed it
+ * (npx would otherwise look the name up in the registry), else `node <path to main.js>`.
+ */
+export function cliInvocation(cwd: string): string[] {
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const main = fileURLToPath(new URL("./main.js", import.meta.url));
+  const local =
+    resolve(cwd) === resolve(root) || existsSync(join(cwd, "node_modules", ".bin", "hrflow-connectors"));
+  return local ? ["npx", "hrflow-connectors"] : ["node", main];
+}
+
+/** Describes a started sandbox and writes its credentials files. */
+export async function describeSandbox(sandbox: Sandbox, cwd: string): Promise<SandboxListing> {
+  const { configFile, envFile } = await writeCredentials(sandbox, cwd);
+  const configArg = relative(cwd, configFile);
+  const first = sandbox.samples[0];
+  const defs = connectorDefinitions();
+  return {
+    url: sandbox.url,
+    hrflowBaseUrl: sandbox.hrflowEnv["HRFLOW_BASE_URL"] ?? `${sandbox.url}/hrflow/v1`,
+    sourceKey: sandbox.sourceKey,
+    configFile,
+    envFile,
+    samples: sandbox.samples.map((s) => ({
+      name: s.name,
+      key: sampleKey(s),
+      fullName: sampleName(s),
+      description: s.description,
+    })),
+    vendors: sandbox.vendors.map((vendor) => ({
+      connector: vendor.connector,
+      displayName: defs.find((d) => d.name === vendor.connector)?.displayName ?? vendor.connector,
+      urls: vendor.fakes.map((f) => f.url),
+      command: shellLine([
+        ...cliInvocation(cwd),
+        "push-profile",
+        vendor.connector,
+        "--config",
+        configArg,
+        "--source-key",
+        sandbox.sourceKey,
+        "--profile-key",
+        first ? sampleKey(first) : "PROFILE_KEY",
+        ...vendor.cliFlags(),
+      ]),
+    })),
+  };
+}
+
+/** Prints the sandbox's addresses, sample profiles and ready-to-paste commands. */
+export function printSandbox(out: Output, listing: SandboxListing, cwd: string): void {
+  out.json(listing);
+  const rel = (path: string): string => relative(cwd, path);
+  out.print(`Sandbox running on ${listing.url} (loopback only). Press Ctrl-C to stop.`);
+  out.print();
+  out.print("Fake servers");
+  const servers = [
+    ["HrFlow", listing.hrflowBaseUrl],
+    ...listing.vendors.map((v) => [v.displayName, v.urls.join(" ")]),
+  ];
+  for (const line of textTable(["service", "base URL"], servers)) out.print(line);
+  out.print();
+  out.print(`Sample profiles (source key ${listing.sourceKey})`);
+  for (const line of textTable(
+    ["sample", "profile key", "name", "what it exercises"],
+    listing.samples.map((s) => [s.name, s.key, s.fullName, s.description]),
+  ))
+    out.print(line);
+  out.print();
+  out.print(
+    `The fake credentials are in ${rel(listing.configFile)} (for --config) and ${rel(listing.envFile)}`,
+  );
+  out.print(
+    `(for your shell: set -a; . ${shellQuote(rel(listing.envFile))}; set +a). No real account is involved.`,
+  );
+  out.print();
+  out.print(`Push a profile into each fake ATS (another terminal, in ${cwd}):`);
+  for (const vendor of listing.vendors) out.print(`  ${vendor.command}`);
+  out.print();
+  out.print("Add --dry-run to see the requests without sending them, --json for machine-readable output,");
+  out.print("and use another --profile-key from the table above to try the other samples.");
+}
+
+/** Prints what each fake ATS holds (when the sandbox stops). */
+export function printReceived(out: Output, sandbox: Sandbox): void {
+  const defs = connectorDefinitions();
+  out.print();
+  out.print("What the fake ATS received:");
+  for (const vendor of sandbox.vendors) {
+    const name = defs.find((d) => d.name === vendor.connector)?.displayName ?? vendor.connector;
+    const candidates = vendor.candidates();
+    out.print(`  ${name}: ${candidates.length} candidate(s)`);
+    for (const c of candidates) out.print(`    ${c.vendorId}  ${c.name}${c.cv ? `  CV ${c.cv}` : ""}`);
+  }
+}
