@@ -308,6 +308,39 @@ describe("Greenhouse.pushProfile", () => {
     }
   });
 
+  it("validates a user format against the payload schema before any request", async () => {
+    const { error } = await runPush(
+      Greenhouse.pushProfile,
+      options("amelie", {
+        format: () => ({
+          first_name: "A",
+          last_name: "B",
+          email_addresses: [{ value: "a@b.co", type: "home" }],
+          applications: [{ job_id: JOB_A }],
+        }),
+      }),
+    );
+    expect(error).toBeInstanceOf(MappingError);
+    expect((error as MappingError).field).toBe("payload.email_addresses[0].type");
+    expect(gh.requests).toHaveLength(0);
+    const good = await runPush(
+      Greenhouse.pushProfile,
+      options("amelie", {
+        format: () => ({
+          first_name: "A",
+          last_name: "B",
+          email_addresses: [{ value: "a@b.co", type: "work" }],
+        }),
+      }),
+    );
+    expect(good.response?.result?.action).toBe("created");
+    expect(only().body).toEqual({
+      first_name: "A",
+      last_name: "B",
+      email_addresses: [{ value: "a@b.co", type: "work" }],
+    });
+  });
+
   it("lists every bad option at once", async () => {
     const { error } = await runPush(Greenhouse.pushProfile, {
       ...options("amelie"),
@@ -720,6 +753,11 @@ describe("Greenhouse.pushProfile", () => {
         vendorId: id,
         cv: { status: "already-uploaded" },
       });
+      expect(gh.candidates.size).toBe(1);
+      // Deleted in Greenhouse afterwards: the next push creates it again (it is no longer "being created").
+      gh.candidates.delete(Number(id));
+      const fourth = await runPush(Greenhouse.pushProfile, v1Options("amelie", { store }));
+      expect(fourth.response?.result?.action).toBe("created");
       expect(gh.candidates.size).toBe(1);
     });
 

@@ -571,6 +571,9 @@ async function pushV1(ctx: Ctx, email: string, onBehalfOf: string): Promise<Push
   }
 
   await ctx.record.setVendorId(candidate.id);
+  // Readable now: the asynchronous creation is over (a later 404 then means it was deleted).
+  if (!ctx.dryRun && ctx.record.step("candidate")?.detail === TRUNCATED_DETAIL)
+    await ctx.record.done("candidate", { vendorId: candidate.id, detail: "created (asynchronously)" });
   ctx.report({
     step: "candidate",
     status: "skipped",
