@@ -78,7 +78,8 @@ async function listAll<T>(
         "(body): expected a JSON list",
       ]);
     }
-    items.push(...(response.data as unknown[]));
+    const page: readonly unknown[] = response.data;
+    items.push(...page);
     const next = nextLink(response.headers.get("link"));
     if (!next) break;
     if (new URL(next, ctx.http.baseUrl).origin !== new URL(ctx.http.baseUrl).origin) {
