@@ -234,15 +234,18 @@ export function validatePayload<P>(
 ): P {
   const parsed = schema.safeParse(payload);
   if (parsed.success) return parsed.data;
+  const fieldOf = (issue: z.core.$ZodIssue): string => {
+    const path = formatPath(issue.path);
+    return path ? `payload.${path}` : "payload";
+  };
   const [first, ...rest] = parsed.error.issues;
-  const path = formatPath(first?.path ?? []);
-  const field = path ? `payload.${path}` : "payload";
+  const field = first ? fieldOf(first) : "payload";
   const more =
     rest.length > 0
       ? ` (also: ${rest
           .slice(0, 4)
-          .map((i) => `payload.${formatPath(i.path)}`)
-          .join(", ")})`
+          .map((i) => `${fieldOf(i)}: ${i.message}`)
+          .join("; ")})`
       : "";
   throw new MappingError(
     field,

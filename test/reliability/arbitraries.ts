@@ -204,16 +204,28 @@ export const messyProfile = fc
       ["Jean-Pierre", "de La Fontaine"],
       ["Zoë", "O'Reilly"],
     ),
-    fc.emailAddress(),
+    // Addresses as people have them (fc.emailAddress() is RFC-valid but mostly quoted oddities vendors refuse).
+    fc
+      .tuple(
+        fc.stringMatching(/^[a-z][a-z0-9._+-]{0,20}[a-z0-9]$/),
+        fc.constantFrom("example.com", "exemple.fr", "mail.co.jp"),
+      )
+      .map(([local, domain]) => `${local}@${domain}`),
   )
   .map(([profile, [first, last], mail]) => {
     const info =
       profile.info !== null && typeof profile.info === "object" && !Array.isArray(profile.info)
         ? profile.info
         : {};
+    const attachments = Array.isArray(profile.attachments) ? profile.attachments : [];
     return {
       ...profile,
       info: { ...info, first_name: first, last_name: last, full_name: `${first} ${last}`, email: mail },
+      // A CV link, as every parsed profile has (Flatchr cannot take a candidate without one).
+      attachments: [
+        ...attachments,
+        { type: "resume", public_url: "https://files.example.com/cv.pdf", file_name: "cv.pdf" },
+      ],
     };
   });
 
