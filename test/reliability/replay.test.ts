@@ -12,7 +12,9 @@ import { startSandbox, type Sandbox } from "../../src/testing/sandbox.js";
 import { collect, collectError } from "../support/leaks.js";
 
 const dir = mkdtempSync(join(tmpdir(), "replay-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 let sandbox: Sandbox | undefined;
 afterEach(async () => {
   await sandbox?.close();
