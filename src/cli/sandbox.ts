@@ -163,6 +163,6 @@ export function printReceived(out: Output, sandbox: Sandbox): void {
     const name = defs.find((d) => d.name === vendor.connector)?.displayName ?? vendor.connector;
     const candidates = vendor.candidates();
     out.print(`  ${name}: ${candidates.length} candidate(s)`);
-    for (const c of candidates) out.print(`    ${c.vendorId}  ${c.name}${c.cv ? `  CV ${c.cv}` : ""}`);
+    for (const c of candidates) out.print(`    ${c.vendorId}  ${c.name}${c.cv ? `  (CV: ${c.cv})` : ""}`);
   }
 }
