@@ -80,14 +80,16 @@ export async function loadConfigFile(file: string, env: Env, cwd: string): Promi
     // YAML is a superset of JSON: one parser for both, with positions and no excerpts.
     raw = parseYaml(text, { prettyErrors: false });
   } catch (error) {
-    const position =
-      error instanceof Error && "linePos" in error && Array.isArray(error.linePos)
-        ? z.array(z.object({ line: z.number(), col: z.number() })).safeParse(error.linePos)
+    // The parser's offset (`pos`) gives the line and column; its message would quote the line.
+    const offset =
+      error instanceof Error && "pos" in error
+        ? z.tuple([z.number(), z.number()]).safeParse(error.pos)
         : undefined;
-    const at =
-      position?.success && position.data[0]
-        ? ` at line ${position.data[0].line}, column ${position.data[0].col}`
-        : "";
+    let at = "";
+    if (offset?.success) {
+      const before = text.slice(0, offset.data[0]).split("\n");
+      at = ` at line ${before.length}, column ${(before[before.length - 1]?.length ?? 0) + 1}`;
+    }
     fail(`${path} is not valid JSON or YAML${at}`);
   }
   const parsed = ConfigSchema.safeParse(raw ?? {});

@@ -295,6 +295,14 @@ describe("push-profile: what is left to do and configuration files", () => {
     const missing = await run(["--config", file, ...pushArgs(vendor, "amelie", "--dry-run")], {}, tmp);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("${VAULT_HRFLOW_API_SECRET}");
+
+    // A file that does not parse is reported by position, never quoted (it may hold secrets).
+    const broken = join(tmp, "broken.yaml");
+    registerSecret("secret-in-a-broken-config-file");
+    await writeFile(broken, "HRFLOW_API_SECRET: secret-in-a-broken-config-file\nOTHER: [1,\n");
+    const unreadable = await run(["--config", broken, ...pushArgs(vendor, "amelie")], {}, tmp);
+    expect(unreadable.code).toBe(2);
+    expect(unreadable.stderr).toMatch(/is not valid JSON or YAML at line \d+, column \d+/);
   });
 });
 
