@@ -95,7 +95,7 @@ export {
 } from "./core/logger.js";
 export { systemClock, type Clock } from "./core/clock.js";
 export { DEFAULT_RETRY, type RetryOptions } from "./core/http/retry.js";
-export type { RateLimitPolicy } from "./core/http/rate-limiter.js";
+export { describeRateLimit, type RateLimitPolicy } from "./core/http/rate-limiter.js";
 export type { PlannedRequest } from "./core/http/types.js";
 export { createMemoryStore } from "./core/ledger/memory.js";
 export { createSqliteStore } from "./core/ledger/sqlite.js";

@@ -1,12 +1,12 @@
 import {
   connectorDefinitions,
   createMemoryStore,
+  describeRateLimit,
   isMappingError,
   runPushProfile,
   type ConnectorDefinition,
   type Logger,
   type PushStore,
-  type RateLimitPolicy,
 } from "../index.js";
 import type { Sandbox, SandboxCandidate, SandboxVendor, SampleProfile } from "../testing/index.js";
 import type { Output } from "./output.js";
@@ -178,7 +178,7 @@ export async function runDemo(
         duplicates: Math.max(0, received.length - before),
         problems: [],
         elapsedMs: Date.now() - started,
-        rateLimit: rateLimitText(
+        rateLimit: describeRateLimit(
           typeof def.rateLimit === "function" ? def.rateLimit(vendor.auth()) : def.rateLimit,
         ),
       };
@@ -216,11 +216,6 @@ export async function runDemo(
     connectors: reports,
     ok: reports.every((r) => r.problems.length === 0),
   };
-}
-
-function rateLimitText(policy: RateLimitPolicy): string {
-  const window = policy.perMs % 1000 === 0 ? `${policy.perMs / 1000} s` : `${policy.perMs} ms`;
-  return `${policy.requests} requests / ${window}`;
 }
 
 function outcomeText(outcome: DemoPushOutcome): string {

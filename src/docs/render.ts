@@ -1,4 +1,4 @@
-import type { ConnectorDefinition, RateLimitPolicy } from "../index.js";
+import { describeRateLimit, type ConnectorDefinition } from "../index.js";
 import { optionSpecs, type OptionSpec } from "../cli/option-specs.js";
 import { markdownTable } from "../cli/table.js";
 import { commonOptions } from "./common-options.js";
@@ -42,13 +42,7 @@ function vendorOptionRow(spec: OptionSpec): string[] {
 function rateLimitText(def: ConnectorDefinition): string {
   if (typeof def.rateLimit === "function")
     return "depends on the credential type (see the description above); the connector keeps under it and honours `Retry-After`.";
-  const policy: RateLimitPolicy = def.rateLimit;
-  const per =
-    policy.perMs === 1000 ? "per second" : policy.perMs === 60_000 ? "per minute" : `per ${policy.perMs} ms`;
-  const lanes = Object.entries(policy.lanes ?? {})
-    .map(([lane, n]) => `${n} at a time for ${lane}`)
-    .join(", ");
-  return `${policy.requests} requests ${per} and ${policy.concurrency} in flight per credential${lanes ? ` (${lanes})` : ""}; 429 answers and \`Retry-After\` are honoured.`;
+  return `${describeRateLimit(def.rateLimit)}; 429 answers and \`Retry-After\` are honoured.`;
 }
 
 function cvText(def: ConnectorDefinition): string {

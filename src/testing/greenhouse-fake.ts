@@ -1487,7 +1487,11 @@ export class GreenhouseFake extends FakeServer {
 }
 
 /** The Greenhouse part of the sandbox: Harvest v3 with OAuth2 client credentials, acting as a Site Admin. */
-export function createGreenhouseSandbox(fake = new GreenhouseFake()): SandboxVendor {
+export function createGreenhouseSandbox(
+  // A roomier window than the vendor's example (75 per 30 s) so the demo is not spent waiting; the
+  // connector reads the window from the headers either way, and the tests exercise the real limits.
+  fake = new GreenhouseFake({ v3RateLimit: { limit: 400, windowMs: 30_000 } }),
+): SandboxVendor {
   const auth = fake.authServer;
   const admin = [...auth.users.values()].find((u) => u.siteAdmin)?.id;
   const jobs = [...fake.jobs].slice(0, 2);

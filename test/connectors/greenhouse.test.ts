@@ -776,11 +776,22 @@ describe("Greenhouse.pushProfile", () => {
     });
   });
 
-  it("budgets requests per credential: a 30-second window for v3, 50 per 10 s for v1", () => {
+  it("keeps to the window the vendor announces: pauses until X-RateLimit-Reset instead of failing", async () => {
+    await start({ v3RateLimit: { limit: 8, windowMs: 30_000 } });
+    const { response, error } = await runPush(Greenhouse.pushProfile, options("maximilian"));
+    expect(error).toBeUndefined();
+    expect(response?.status_code).toBe(201);
+    expect(gh.requests.length).toBeGreaterThan(16);
+    // Three windows' worth of requests: the client waited for the resets (virtual time, no wall time).
+    expect(clock.sleeps.filter((ms) => ms >= 1000).length).toBeGreaterThanOrEqual(2);
+    only();
+  });
+
+  it("budgets requests per credential: v3 from the vendor's headers (30-second window), 50 per 10 s for v1", () => {
     const { rateLimit } = Greenhouse.definition;
     const policy = (auth: Parameters<typeof Greenhouse.pushProfile>[0]["auth"]) =>
       typeof rateLimit === "function" ? rateLimit(auth) : rateLimit;
-    expect(policy(v3Auth())).toMatchObject({ requests: 50, perMs: 30_000 });
+    expect(policy(v3Auth())).toEqual({ perMs: 30_000, concurrency: 4 });
     expect(policy(new AuthorizationAuth({ value: "Bearer x-token" }))).toMatchObject({ perMs: 30_000 });
     expect(policy(new XAPIKeyAuth({ value: API_KEY }))).toMatchObject({ requests: 50, perMs: 10_000 });
     expect(policy(new AuthorizationAuth({ value: basicOf(API_KEY) }))).toMatchObject({ perMs: 10_000 });

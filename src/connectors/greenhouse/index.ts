@@ -50,12 +50,12 @@ const OptionsSchema = z.object({
 });
 
 /**
- * Requests per window. v3: a fixed 30-second window whose size is set per integration and sent in
- * `X-RateLimit-Limit` (the docs' 75 is an example); 50 is the conservative budget Airbyte uses, and the
- * HTTP layer also pauses when `X-RateLimit-Remaining` reaches 0 and honours `Retry-After`. v1: the
- * documented 50 per 10 seconds.
+ * Requests per window. v3: a fixed 30-second window whose size is set per integration and announced in
+ * `X-RateLimit-Limit` on every response (the docs' 75 is only an example), so no fixed budget is assumed:
+ * the HTTP layer pauses when `X-RateLimit-Remaining` reaches 0 until `X-RateLimit-Reset`, and honours
+ * `Retry-After` on a 429. v1: the documented 50 per 10 seconds.
  */
-const V3_RATE_LIMIT: RateLimitPolicy = { requests: 50, perMs: 30_000, concurrency: 4 };
+const V3_RATE_LIMIT: RateLimitPolicy = { perMs: 30_000, concurrency: 4 };
 const V1_RATE_LIMIT: RateLimitPolicy = { requests: 50, perMs: 10_000, concurrency: 4 };
 
 const HINT =

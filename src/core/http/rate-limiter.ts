@@ -4,8 +4,11 @@ import { readQuota } from "./rate-limit-headers.js";
 
 /** How fast one credential may call one vendor. */
 export interface RateLimitPolicy {
-  /** Requests allowed per window. */
-  requests: number;
+  /**
+   * Requests allowed per window. Absent: no fixed budget, the vendor's own quota headers
+   * (`X-RateLimit-Remaining` / `X-RateLimit-Reset`) and `Retry-After` decide (Greenhouse v3).
+   */
+  requests?: number;
   /** Length of the window. */
   perMs: number;
   /** Requests in flight at once. */
@@ -14,6 +17,20 @@ export interface RateLimitPolicy {
   lanes?: Readonly<Record<string, number>>;
   /** Longest wait imposed by a vendor's quota headers before requests go ahead anyway. @default 60000 */
   maxWaitMs?: number;
+}
+
+/** One line describing a policy, for docs and the CLI. */
+export function describeRateLimit(policy: RateLimitPolicy): string {
+  const seconds = policy.perMs / 1000;
+  const window = seconds === 1 ? "per second" : seconds === 60 ? "per minute" : `per ${seconds} s`;
+  const budget =
+    policy.requests === undefined
+      ? `the budget the vendor announces in its rate-limit headers (${seconds} s window)`
+      : `${policy.requests} requests ${window}`;
+  const lanes = Object.entries(policy.lanes ?? {})
+    .map(([lane, n]) => `${n} at a time for ${lane}`)
+    .join(", ");
+  return `${budget}, ${policy.concurrency} in flight per credential${lanes ? ` (${lanes})` : ""}`;
 }
 
 /** A conservative default for vendors that publish no limit (Flatchr, Taleez, HrFlow). */
@@ -37,11 +54,14 @@ export class RateLimiter {
   constructor(policy: RateLimitPolicy, clock: Clock) {
     this.policy = policy;
     this.#clock = clock;
-    this.#queue = new PQueue({
-      concurrency: policy.concurrency,
-      intervalCap: policy.requests,
-      interval: policy.perMs,
-    });
+    this.#queue =
+      policy.requests === undefined
+        ? new PQueue({ concurrency: policy.concurrency })
+        : new PQueue({
+            concurrency: policy.concurrency,
+            intervalCap: policy.requests,
+            interval: policy.perMs,
+          });
     for (const [lane, concurrency] of Object.entries(policy.lanes ?? {})) {
       this.#lanes.set(lane, new PQueue({ concurrency }));
     }
