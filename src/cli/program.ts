@@ -6,6 +6,7 @@ import { Output, reportError, type CliIo } from "./output.js";
 import { optionSpecs } from "./option-specs.js";
 import { definitionList, wrap } from "./wrap.js";
 import { addPushOptions, DEFAULT_LEDGER, outputFor, pushProfileCommand } from "./push-profile.js";
+import { replayCommand } from "./replay.js";
 
 const CREDENTIALS_HELP = [
   "Credentials:",
@@ -91,6 +92,19 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCodeValue) => v
     .action((_options: unknown, cmd: Command) => {
       printConnectors(outputFor(cmd, io), defs);
       setExitCode(ExitCode.ok);
+    });
+
+  program
+    .command("replay")
+    .description(
+      "push again every profile the ledger says did not finish (failed, partial, pending), with the options it was pushed with",
+    )
+    .option("--connector <name>", "only this connector")
+    .option("--list", "only list what would be replayed")
+    .option("--ledger <path>", `the push ledger (default ./${DEFAULT_LEDGER} or $HRFLOW_CONNECTORS_LEDGER)`)
+    .option("--allow-insecure-cv-urls", "allow CV downloads from http:// and loopback URLs (the sandbox)")
+    .action(async (_options: unknown, cmd: Command) => {
+      setExitCode(await replayCommand(defs, cmd, io));
     });
 
   program

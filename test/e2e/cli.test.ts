@@ -277,6 +277,43 @@ describe("push-profile: what is left to do and configuration files", () => {
     },
   );
 
+  it("replay lists what the ledger says is unfinished and finishes it, with no duplicate", async () => {
+    const [vendor] = withCvUpload;
+    if (!vendor) throw new Error("no vendor with a CV upload");
+    const target = vendor.faults.cvUpload;
+    if (!target) throw new Error("no CV upload target");
+    const env = envFor(vendor, "replay");
+    target.fake.fail({
+      method: target.method,
+      path: target.path,
+      status: 503,
+      times: 10,
+      body: { message: "down" },
+    });
+    expect((await run(pushArgs(vendor, "taro"), env, tmp)).code).toBe(4);
+    target.fake.clearFaults();
+
+    const listed = await run(["replay", "--list", "--json"], env, tmp);
+    expect(listed.code).toBe(0);
+    const pending = z
+      .object({
+        pending: z.array(z.object({ connector: z.string(), profileKey: z.string(), outcome: z.string() })),
+      })
+      .parse(JSON.parse(listed.stdout));
+    expect(pending.pending).toEqual([
+      { connector: vendor.connector, profileKey: hrflowKey("taro"), outcome: "partial" },
+    ]);
+
+    const replayed = await run(["replay"], env, tmp);
+    expect(replayed.code).toBe(0);
+    expect(replayed.stdout).toContain("replayed 1: 1 finished, 0 still failing");
+    expect(vendor.candidates().filter((c) => c.name.includes("田中"))).toHaveLength(1);
+    expect(vendor.candidates().find((c) => c.name.includes("田中"))?.cv).toBeTruthy();
+
+    const after = await run(["replay", "--list"], env, tmp);
+    expect(after.stdout).toContain("0 push(es) to finish");
+  });
+
   it("reads credentials from a --config file whose values refer to the environment", async () => {
     const [vendor] = sandbox.vendors;
     if (!vendor) throw new Error("empty sandbox");
