@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MappingError } from "../core/errors.js";
 import { cleanText, compareDates, parseLooseDate, type LooseDate } from "../core/text.js";
 import type { HrflowAttachment, HrflowLocation, HrflowProfile } from "./schema.js";
 
@@ -42,6 +43,30 @@ export function personName(profile: HrflowProfile): PersonName {
   return { first, last, full };
 }
 
+/**
+ * The first and last name a vendor requires, or a `MappingError` naming the missing one.
+ * @param vendor the vendor's display name, for the message
+ */
+export function requiredName(
+  profile: HrflowProfile,
+  vendor: string,
+): { first: string; last: string; full: string } {
+  const name = personName(profile);
+  if (!name.first) {
+    throw new MappingError(
+      "info.first_name",
+      `${vendor} requires a first name and the profile has none (nor a full name)`,
+    );
+  }
+  if (!name.last) {
+    throw new MappingError(
+      "info.last_name",
+      `${vendor} requires a last name and the profile has none (the full name is a single word)`,
+    );
+  }
+  return { first: name.first, last: name.last, full: name.full ?? `${name.first} ${name.last}` };
+}
+
 const EmailSchema = z.email();
 
 /** The email, trimmed and lower-cased, or undefined when missing or not an address. */
@@ -55,6 +80,16 @@ export function profileEmail(profile: HrflowProfile): string | undefined {
 /** True when the profile has an email that is not a valid address (worth a warning). */
 export function hasInvalidEmail(profile: HrflowProfile): boolean {
   return cleanText(profile.info.email) !== undefined && profileEmail(profile) === undefined;
+}
+
+/**
+ * The email a vendor requires, or a `MappingError` on `info.email` (invalid, or missing and why it matters).
+ * @param missing what to say when there is none
+ */
+export function requiredEmail(profile: HrflowProfile, missing: string): string {
+  const email = profileEmail(profile);
+  if (email) return email;
+  throw new MappingError("info.email", hasInvalidEmail(profile) ? "is not a valid email address" : missing);
 }
 
 /** The phone number as written, when it holds at least 6 digits and only phone characters. */

@@ -1,3 +1,4 @@
+import { compact } from "../../core/compact.js";
 import { MappingError } from "../../core/errors.js";
 import { cleanText, compareDates, parseLooseDate, type LooseDate } from "../../core/text.js";
 import {
@@ -29,13 +30,6 @@ export interface BreezyMappingOptions {
 }
 
 type SocialProfiles = NonNullable<BreezyCandidateInput["social_profiles"]>;
-
-/** Drops undefined values so optional keys are absent, not null. */
-function compact<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
-}
 
 /** Profile networks Breezy has a key for; a personal site goes to `globe`, anything else is dropped. */
 const NETWORK_KEYS: Partial<Record<Network, BreezySocialNetwork>> = {

@@ -1,24 +1,18 @@
 import type { CvResult } from "../../core/cv.js";
+import { compact } from "../../core/compact.js";
 import { MappingError } from "../../core/errors.js";
 import { cleanText } from "../../core/text.js";
 import {
   normalizeUrl,
-  personName,
   profileEmail,
   profileLinks,
   profilePhone,
+  requiredName,
   resumeAttachment,
 } from "../../hrflow/fields.js";
 import type { HrflowProfile } from "../../hrflow/schema.js";
 import type { MappingExtras } from "../definition.js";
 import type { FlatchrCandidateInput, FlatchrUrls } from "./schema.js";
-
-/** Drops undefined values so optional keys are absent, not null. */
-function compact<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
-}
 
 /** Flatchr's `urls` object: one link per network; the first other link (site, GitHub, ...) is `other`. */
 function flatchrUrls(profile: HrflowProfile): FlatchrUrls | undefined {
@@ -68,17 +62,7 @@ export function mapFlatchrCandidate(
   options: { vacancy: string },
   extras: MappingExtras,
 ): FlatchrCandidateInput {
-  const name = personName(profile);
-  if (!name.first)
-    throw new MappingError(
-      "info.first_name",
-      "Flatchr requires a first name and the profile has none (nor a full name)",
-    );
-  if (!name.last)
-    throw new MappingError(
-      "info.last_name",
-      "Flatchr requires a last name and the profile has none (the full name is a single word)",
-    );
+  const name = requiredName(profile, "Flatchr");
   const resume = flatchrResume(profile, extras.cv);
   return compact({
     vacancy: options.vacancy,

@@ -1,17 +1,16 @@
 import type { CvFile } from "../../core/cv.js";
-import { MappingError } from "../../core/errors.js";
+import { compact } from "../../core/compact.js";
 import { cleanText, compareDates, formatIsoDate, type LooseDate } from "../../core/text.js";
 import {
   addressLine,
-  hasInvalidEmail,
+  type Network,
   period,
-  personName,
   plainLocation,
-  profileEmail,
   profileLinks,
   profilePhone,
+  requiredEmail,
+  requiredName,
   skillNames,
-  type Network,
 } from "../../hrflow/fields.js";
 import type { HrflowProfile } from "../../hrflow/schema.js";
 import type { MappingExtras } from "../definition.js";
@@ -40,13 +39,6 @@ const SOCIAL: ReadonlySet<Network> = new Set([
 ]);
 /** Networks that show someone's work: `website_addresses` of type `portfolio`. */
 const PORTFOLIO: ReadonlySet<Network> = new Set(["github", "dribbble", "behance"]);
-
-/** Drops undefined values so optional keys are absent, not null. */
-function compact<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
-}
 
 const nonEmpty = <T>(list: T[]): T[] | undefined => (list.length > 0 ? list : undefined);
 
@@ -102,26 +94,11 @@ export function mapGreenhouseCandidate(
   _options: unknown,
   extras: MappingExtras,
 ): GreenhouseCandidatePayload {
-  const name = personName(profile);
-  if (!name.first)
-    throw new MappingError(
-      "info.first_name",
-      "Greenhouse requires a first name and the profile has none (nor a full name)",
-    );
-  if (!name.last)
-    throw new MappingError(
-      "info.last_name",
-      "Greenhouse requires a last name and the profile has none (the full name is a single word)",
-    );
-  const email = profileEmail(profile);
-  if (!email) {
-    throw new MappingError(
-      "info.email",
-      hasInvalidEmail(profile)
-        ? "is not a valid email address"
-        : "is missing: Greenhouse can only be searched by email, so without one a repeated push could create a second candidate",
-    );
-  }
+  const name = requiredName(profile, "Greenhouse");
+  const email = requiredEmail(
+    profile,
+    "is missing: Greenhouse can only be searched by email, so without one a repeated push could create a second candidate",
+  );
 
   const websites: Website[] = [];
   const socials: Social[] = [];

@@ -1,14 +1,13 @@
-import { MappingError } from "../../core/errors.js";
+import { compact } from "../../core/compact.js";
 import { cleanText, formatPartialDate } from "../../core/text.js";
 import {
   countryName,
-  hasInvalidEmail,
   period,
-  personName,
   plainLocation,
-  profileEmail,
   profileLinks,
   profilePhone,
+  requiredEmail,
+  requiredName,
   skillNames,
 } from "../../hrflow/fields.js";
 import type { HrflowProfile } from "../../hrflow/schema.js";
@@ -18,13 +17,6 @@ import type { SmartRecruitersCandidateInput } from "./schema.js";
 type Web = NonNullable<SmartRecruitersCandidateInput["web"]>;
 type Experience = NonNullable<SmartRecruitersCandidateInput["experience"]>[number];
 type Education = NonNullable<SmartRecruitersCandidateInput["education"]>[number];
-
-/** Drops undefined values so optional keys are absent, not null. */
-function compact<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
-}
 
 function web(profile: HrflowProfile): Web | undefined {
   const out: Web = {};
@@ -47,26 +39,8 @@ export function mapSmartRecruitersCandidate(
   _options: unknown,
   extras: MappingExtras,
 ): SmartRecruitersCandidateInput {
-  const name = personName(profile);
-  if (!name.first)
-    throw new MappingError(
-      "info.first_name",
-      "SmartRecruiters requires a first name and the profile has none (nor a full name)",
-    );
-  if (!name.last)
-    throw new MappingError(
-      "info.last_name",
-      "SmartRecruiters requires a last name and the profile has none (the full name is a single word)",
-    );
-  const email = profileEmail(profile);
-  if (!email) {
-    throw new MappingError(
-      "info.email",
-      hasInvalidEmail(profile)
-        ? "is not a valid email address"
-        : "SmartRecruiters requires an email and the profile has none",
-    );
-  }
+  const name = requiredName(profile, "SmartRecruiters");
+  const email = requiredEmail(profile, "SmartRecruiters requires an email and the profile has none");
 
   const location = plainLocation(profile.info.location);
   const srLocation = compact({

@@ -1,12 +1,12 @@
-import { MappingError } from "../../core/errors.js";
+import { compact } from "../../core/compact.js";
 import {
   languageCode,
-  personName,
+  type Network,
   plainLocation,
   profileEmail,
   profileLinks,
   profilePhone,
-  type Network,
+  requiredName,
 } from "../../hrflow/fields.js";
 import type { HrflowProfile } from "../../hrflow/schema.js";
 import type { MappingExtras } from "../definition.js";
@@ -17,13 +17,6 @@ export interface TaleezMappingOptions {
   recruiterId: number;
   unitId?: number | undefined;
   initialReferrer: string;
-}
-
-/** Drops undefined values so optional keys are absent, not null. */
-function compact<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
 }
 
 /** Networks that have their own `social_links` key (Taleez spells Dribbble `dribble`). */
@@ -95,17 +88,7 @@ export function mapTaleezCandidate(
   options: TaleezMappingOptions,
   _extras: MappingExtras,
 ): TaleezCandidateInput {
-  const name = personName(profile);
-  if (!name.first)
-    throw new MappingError(
-      "info.first_name",
-      "Taleez requires a first name and the profile has none (nor a full name)",
-    );
-  if (!name.last)
-    throw new MappingError(
-      "info.last_name",
-      "Taleez requires a last name and the profile has none (the full name is a single word)",
-    );
+  const name = requiredName(profile, "Taleez");
 
   return compact({
     firstName: name.first,
