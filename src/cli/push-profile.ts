@@ -276,12 +276,8 @@ export async function pushProfileCommand(
     try {
       store = createSqliteStore(ledgerPath);
     } catch (error) {
-      // better-sqlite3's "bindings" error lists a dozen paths: keep its first sentence and say what to do.
-      const reason = (error instanceof Error ? error.message : String(error)).split(" Tried:")[0] ?? "";
-      const hint = /bindings/i.test(reason)
-        ? "; better-sqlite3 is not built: run `npm rebuild better-sqlite3`"
-        : "";
-      throw new ConfigError([{ path: "--ledger", message: `cannot open ${ledgerPath}: ${reason}${hint}` }], {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ConfigError([{ path: "--ledger", message: `cannot open ${ledgerPath}: ${reason}` }], {
         connector: def.name,
         summary: "Cannot open the push ledger",
       });

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
 import { matches, type LedgerEntry, type LedgerFilter, type LedgerKey, type PushStore } from "./types.js";
 
@@ -40,14 +40,14 @@ function decode(row: unknown): LedgerEntry | undefined {
 }
 
 /**
- * A ledger in a SQLite file (better-sqlite3, WAL mode), created with its folder when missing. Safe to
+ * A ledger in a SQLite file (Node's built-in `node:sqlite`, WAL mode), created with its folder when missing. Safe to
  * share between the CLI runs of one machine.
  */
 export function createSqliteStore(path: string): PushStore {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma("journal_mode = WAL");
-  db.pragma("busy_timeout = 5000");
+  const db = new DatabaseSync(path);
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA busy_timeout = 5000");
   db.exec(`CREATE TABLE IF NOT EXISTS push_ledger (
     connector TEXT NOT NULL,
     target TEXT NOT NULL,
@@ -62,7 +62,7 @@ export function createSqliteStore(path: string): PushStore {
   );
   const putStmt =
     db.prepare(`INSERT INTO push_ledger (connector, target, profile_key, outcome, updated_at, data)
-    VALUES (@connector, @target, @profileKey, @outcome, @updatedAt, @data)
+    VALUES ($connector, $target, $profileKey, $outcome, $updatedAt, $data)
     ON CONFLICT (connector, target, profile_key) DO UPDATE SET outcome = excluded.outcome, updated_at = excluded.updated_at, data = excluded.data`);
   const listStmt = db.prepare("SELECT data FROM push_ledger ORDER BY updated_at");
   return {
