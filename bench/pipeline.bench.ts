@@ -1,7 +1,7 @@
 import { afterAll, bench, describe } from "vitest";
 import { runPushProfile } from "../src/connectors/pipeline.js";
 import { connectorDefinitions } from "../src/connectors/registry.js";
-import { createMemoryStore } from "../src/core/ledger/memory.js";
+import { createRuntime } from "../src/core/runtime.js";
 import { hrflowKey } from "../src/testing/profiles.js";
 import { startSandbox } from "../src/testing/sandbox.js";
 
@@ -19,7 +19,7 @@ describe("dry-run push of one profile (pull + CV download + map + plan)", () => 
         hrflowClient: sandbox.hrflowClient,
         auth: vendor.auth(),
         profile: { key: hrflowKey("amelie"), source: { key: sandbox.sourceKey } },
-        store: createMemoryStore(),
+        runtime: createRuntime(),
         dryRun: true,
         allowInsecureCvUrls: true,
         ...vendor.options(),

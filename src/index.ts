@@ -24,6 +24,8 @@ export { SmartRecruiters } from "./connectors/smartrecruiters/index.js";
 export { Taleez } from "./connectors/taleez/index.js";
 export { CONNECTORS, connectorDefinitions, findConnector } from "./connectors/registry.js";
 export {
+  failureKind,
+  payloadFingerprint,
   runPushProfile,
   toWorkflowResponse,
   type CommonPushOptions,
@@ -33,10 +35,32 @@ export {
   type WorkflowResponse,
 } from "./connectors/pipeline.js";
 export type { Connector, PushProfileOptions } from "./connectors/connector.js";
-export { REPLAYABLE, replayPushes, type ReplayOptions, type ReplaySummary } from "./connectors/replay.js";
+export {
+  replayPushes,
+  replayVerdict,
+  resolveEntry,
+  targetParts,
+  unfinishedEntries,
+  UNFINISHED_OUTCOMES,
+  type ReplayOptions,
+  type ReplaySummary,
+  type ReplayVerdict,
+  type TargetParts,
+} from "./connectors/replay.js";
 export type {
+  CandidatePlan,
   ConnectorDefinition,
+  CreateResult,
   CvReport,
+  DryRunMode,
+  FoundRecord,
+  PushContext,
+  PushPlan,
+  RecordStep,
+  StepDone,
+  StepResult,
+  UpdateResult,
+  VendorRecord,
   EndpointDoc,
   EnvVarDoc,
   FieldMappingRow,
@@ -63,6 +87,7 @@ export {
 export {
   AmbiguousCreateError,
   AuthError,
+  BusyError,
   ConfigError,
   ConnectorsError,
   HrflowError,
@@ -74,6 +99,7 @@ export {
   TimeoutError,
   isAmbiguousCreateError,
   isAuthError,
+  isBusyError,
   isConfigError,
   isConnectorsError,
   isHrflowError,
@@ -97,14 +123,36 @@ export { systemClock, type Clock } from "./core/clock.js";
 export { DEFAULT_RETRY, type RetryOptions } from "./core/http/retry.js";
 export { describeRateLimit, type RateLimitPolicy } from "./core/http/rate-limiter.js";
 export type { PlannedRequest } from "./core/http/types.js";
-export { createMemoryStore } from "./core/ledger/memory.js";
-export { createSqliteStore } from "./core/ledger/sqlite.js";
-export type {
-  LedgerEntry,
-  LedgerFilter,
-  LedgerKey,
-  LedgerOutcome,
-  LedgerStep,
-  PushStore,
-} from "./core/ledger/types.js";
+export { createMemoryStore } from "./core/store/memory.js";
+export { createSqliteStore } from "./core/store/sqlite.js";
+export { openStore } from "./core/store/open.js";
+export {
+  ClaimLostError,
+  type Claim,
+  type ClaimHeld,
+  type FailureKind,
+  type LedgerEntry,
+  type LedgerError,
+  type LedgerFilter,
+  type LedgerKey,
+  type LedgerOutcome,
+  type LedgerStore,
+  type StepRecord,
+  type Store,
+} from "./core/store/types.js";
+export {
+  createRuntime,
+  type HeldClaim,
+  type Runtime,
+  type RuntimeEvent,
+  type RuntimeOptions,
+} from "./core/runtime.js";
+export {
+  createLocalRateLimits,
+  LocalRateLimiter,
+  type RateLimiter,
+  type RateLimits,
+  type WaitListener,
+  type WaitReason,
+} from "./core/http/rate-limiter.js";
 export { VERSION } from "./version.js";

@@ -1,12 +1,12 @@
 import {
   connectorDefinitions,
-  createMemoryStore,
+  createRuntime,
   describeRateLimit,
   isMappingError,
   runPushProfile,
   type ConnectorDefinition,
   type Logger,
-  type PushStore,
+  type Runtime,
 } from "../index.js";
 import type { Sandbox, SandboxCandidate, SandboxVendor, SampleProfile } from "../testing/index.js";
 import type { Output } from "./output.js";
@@ -69,7 +69,7 @@ async function pushOnce(
   vendor: SandboxVendor,
   sandbox: Sandbox,
   key: string,
-  store: PushStore,
+  runtime: Runtime,
   logger: Logger,
 ): Promise<DemoPushOutcome> {
   try {
@@ -78,7 +78,7 @@ async function pushOnce(
       auth: vendor.auth(),
       profile: { key, source: { key: sandbox.sourceKey } },
       ...vendor.options(),
-      store,
+      runtime,
       logger,
       // The sandbox serves the CVs from http://127.0.0.1; never set this against real hosts.
       allowInsecureCvUrls: true,
@@ -119,8 +119,21 @@ export async function runDemo(
   logger: Logger,
   onProgress: DemoProgress = () => undefined,
 ): Promise<DemoReport> {
+  const runtime = createRuntime();
+  try {
+    return await demoWith(sandbox, runtime, logger, onProgress);
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function demoWith(
+  sandbox: Sandbox,
+  runtime: Runtime,
+  logger: Logger,
+  onProgress: DemoProgress,
+): Promise<DemoReport> {
   const defs = connectorDefinitions();
-  const store = createMemoryStore();
   const total = sandbox.vendors.length * sandbox.samples.length * 2;
   let done = 0;
   // Each ATS has its own rate limits: the connectors run side by side, the pushes of one ATS in order.
@@ -148,7 +161,7 @@ export async function runDemo(
           vendor,
           sandbox,
           keyOf(sample.profile, sample.name),
-          store,
+          runtime,
           logger,
         );
         done += 1;

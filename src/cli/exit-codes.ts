@@ -1,6 +1,7 @@
 import {
   isAmbiguousCreateError,
   isAuthError,
+  isBusyError,
   isConfigError,
   isHrflowError,
   isHttpError,
@@ -55,7 +56,8 @@ export function exitCodeOf(error: unknown): ExitCodeValue {
     isTimeoutError(error) ||
     isRateLimitError(error) ||
     isResponseValidationError(error) ||
-    isAmbiguousCreateError(error)
+    isAmbiguousCreateError(error) ||
+    isBusyError(error)
   ) {
     return ExitCode.remoteFailure;
   }

@@ -5,7 +5,9 @@ import { EXIT_CODES_HELP, ExitCode, type ExitCodeValue } from "./exit-codes.js";
 import { Output, reportError, type CliIo } from "./output.js";
 import { optionSpecs } from "./option-specs.js";
 import { definitionList, wrap } from "./wrap.js";
-import { addPushOptions, DEFAULT_LEDGER, outputFor, pushProfileCommand } from "./push-profile.js";
+import { addPushOptions, outputFor, pushProfileCommand } from "./push-profile.js";
+import { DEFAULT_LEDGER } from "./store.js";
+import { ledgerCommand } from "./ledger.js";
 import { replayCommand } from "./replay.js";
 
 const CREDENTIALS_HELP = [
@@ -97,7 +99,7 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCodeValue) => v
   program
     .command("replay")
     .description(
-      "push again every profile the ledger says did not finish (failed, partial, pending), with the options it was pushed with",
+      "push again every profile the ledger says did not finish and can finish as it is (failures that need a fix are listed apart), with the options it was pushed with",
     )
     .option("--connector <name>", "only this connector")
     .option("--list", "only list what would be replayed")
@@ -106,6 +108,12 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCodeValue) => v
     .action(async (_options: unknown, cmd: Command) => {
       setExitCode(await replayCommand(defs, cmd, io));
     });
+
+  program.addCommand(
+    ledgerCommand(io, (code) => {
+      setExitCode(code);
+    }),
+  );
 
   program
     .command("sandbox")

@@ -1,13 +1,11 @@
-import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { z } from "zod";
 import {
   ConfigError,
-  createSqliteStore,
   runPushProfile,
   type ConfigIssue,
   type ConnectorDefinition,
-  type PushStore,
+  type Runtime,
 } from "../index.js";
 import {
   authFromEnv,
@@ -21,9 +19,7 @@ import {
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
 import { coerceFlagValue, optionSpecs, toCamel, type OptionSpec } from "./option-specs.js";
 import { Output, printPushResponse, reportError, type CliIo, type PathDescriber } from "./output.js";
-
-/** Where the CLI keeps its push ledger unless `--ledger` or `HRFLOW_CONNECTORS_LEDGER` says otherwise. */
-export const DEFAULT_LEDGER = ".hrflow-connectors/ledger.sqlite";
+import { DEFAULT_LEDGER, displayLocation, ledgerLocation, openCliRuntime } from "./store.js";
 
 /** Flags every push command has; a vendor option may not take one of these names. */
 export const RESERVED_FLAGS: readonly string[] = [
@@ -32,6 +28,7 @@ export const RESERVED_FLAGS: readonly string[] = [
   "--reference",
   "--base-url",
   "--dry-run",
+  "--read-vendor",
   "--ledger",
   "--allow-insecure-cv-urls",
   "--config",
@@ -56,6 +53,7 @@ const PushFlagsSchema = z.object({
   reference: z.string().optional(),
   baseUrl: z.string().optional(),
   dryRun: z.boolean().optional(),
+  readVendor: z.boolean().optional(),
   ledger: z.string().optional(),
   allowInsecureCvUrls: z.boolean().optional(),
 });
@@ -121,7 +119,14 @@ export function addPushOptions(command: Command, def: ConnectorDefinition): Vend
   }
   command
     .option("--base-url <url>", `${def.displayName} API base URL (default: ${def.defaultBaseUrl})`)
-    .option("--dry-run", "print the requests it would send (secrets masked); send nothing")
+    .option(
+      "--dry-run",
+      "plan the push from the ledger and print the requests it would send (secrets masked); send nothing",
+    )
+    .option(
+      "--read-vendor",
+      "with --dry-run: also read the vendor (GET requests only) to plan exactly what a real push would do",
+    )
     .option(
       "--ledger <path>",
       `push ledger (SQLite) that makes re-runs safe (default: $HRFLOW_CONNECTORS_LEDGER or ./${DEFAULT_LEDGER}; ":memory:" keeps nothing)`,
@@ -142,7 +147,7 @@ const COMMON_PATHS: Record<string, string> = {
   profile: "--profile-key / --reference",
   baseUrl: "--base-url",
   dryRun: "--dry-run",
-  store: "--ledger",
+  runtime: "--ledger",
   allowInsecureCvUrls: "--allow-insecure-cv-urls",
   hrflowClient: "HRFLOW_API_SECRET / HRFLOW_API_USER",
 };
@@ -206,7 +211,18 @@ export async function pushProfileCommand(
 ): Promise<ExitCodeValue> {
   const out = outputFor(command, io);
   const describe = pathDescriber(def, flags.specs);
-  let store: PushStore | undefined;
+  let runtime: Runtime | undefined;
+  const interrupt = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    // A second Ctrl-C leaves at once; the first one lets the push record where it stopped.
+    if (interrupts > 1) process.exit(130);
+    out.error(
+      "Interrupted: stopping the push and recording where it stopped (Ctrl-C again to leave at once)",
+    );
+    interrupt.abort(new Error("interrupted"));
+  };
   try {
     const opts: Record<string, unknown> = command.opts();
     const push = PushFlagsSchema.parse(opts);
@@ -271,50 +287,61 @@ export async function pushProfileCommand(
         "HRFLOW_BASE_URL is on loopback (a sandbox): CV downloads from http:// loopback URLs allowed",
       );
 
-    const ledger = push.ledger ?? env["HRFLOW_CONNECTORS_LEDGER"] ?? DEFAULT_LEDGER;
-    const ledgerPath = ledger === ":memory:" ? ledger : resolve(io.cwd, ledger);
-    try {
-      store = createSqliteStore(ledgerPath);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ConfigError([{ path: "--ledger", message: `cannot open ${ledgerPath}: ${reason}` }], {
-        connector: def.name,
-        summary: "Cannot open the push ledger",
-      });
-    }
-    logger.debug(`Push ledger: ${ledgerPath}`);
+    const location = ledgerLocation(push.ledger, env, io.cwd);
+    runtime = await openCliRuntime({ location, logger, env });
+    logger.debug(`Push ledger: ${displayLocation(location)}`);
 
     const auth = credentials.auth;
     const hrflowClient = hrflow.client;
+    const profile = push.profileKey
+      ? { key: push.profileKey, source: { key: push.sourceKey } }
+      : { reference: push.reference ?? "", source: { key: push.sourceKey } };
+    process.on("SIGINT", onSigint);
     try {
       const response = await runPushProfile(def, {
         hrflowClient,
         auth,
-        profile: push.profileKey
-          ? { key: push.profileKey, source: { key: push.sourceKey } }
-          : { reference: push.reference ?? "", source: { key: push.sourceKey } },
+        profile,
         ...vendorInput,
         ...(baseUrl !== undefined ? { baseUrl } : {}),
-        dryRun: push.dryRun === true,
+        dryRun: push.dryRun === true ? (push.readVendor === true ? "vendor" : "ledger") : false,
         logger,
-        store,
+        runtime,
         allowInsecureCvUrls,
+        signal: interrupt.signal,
       });
       out.addSecrets([...auth.secrets(), ...hrflowClient.secrets()]);
       printPushResponse(out, def.displayName, response);
       if (response.status_code === 202) {
         out.error(
-          `error: ${response.message}. The candidate exists; re-run the same command to finish (the ledger ${ledgerPath} remembers what is done).`,
+          `error: ${response.message}; re-run the same command to finish (the ledger ${displayLocation(location)} remembers what is done).`,
         );
         return ExitCode.remoteFailure;
       }
       return ExitCode.ok;
+    } catch (error) {
+      if (interrupt.signal.aborted && push.profileKey) {
+        const entry = await runtime.store.ledger
+          .list({ connector: def.name, profileKey: push.profileKey, limit: 1 })
+          .then((entries) => entries[0]);
+        const inFlight = Object.entries(entry?.steps ?? {})
+          .filter(([, step]) => step.status === "in-flight")
+          .map(([name]) => name);
+        out.error(
+          inFlight.length > 0
+            ? `Interrupted while sending ${inFlight.join(", ")} to ${def.displayName}: it may or may not have arrived. Run the same command again: it looks before sending anything twice.`
+            : `Interrupted. Run the same command again to finish: the ledger ${displayLocation(location)} remembers what is done.`,
+        );
+        return ExitCode.remoteFailure;
+      }
+      throw error;
     } finally {
       out.addSecrets([...auth.secrets(), ...hrflowClient.secrets()]);
     }
   } catch (error) {
     return reportError(out, error, describe);
   } finally {
-    await store?.close();
+    process.off("SIGINT", onSigint);
+    await runtime?.close();
   }
 }

@@ -1,20 +1,22 @@
-import { resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import {
   ConfigError,
-  createSqliteStore,
-  REPLAYABLE,
   replayPushes,
+  replayVerdict,
+  targetParts,
+  unfinishedEntries,
   type ConfigIssue,
   type ConnectorDefinition,
-  type PushStore,
+  type LedgerEntry,
+  type Runtime,
   type VendorAuth,
 } from "../index.js";
 import { authFromEnv, effectiveEnv, hrflowFromEnv, isLoopbackUrl, secretValues } from "./config.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
-import { reportError, type CliIo } from "./output.js";
-import { configFor, DEFAULT_LEDGER, outputFor } from "./push-profile.js";
+import { reportError, type CliIo, type Output } from "./output.js";
+import { configFor, outputFor } from "./push-profile.js";
+import { displayLocation, ledgerLocation, openCliRuntime } from "./store.js";
 
 const ReplayFlagsSchema = z.object({
   ledger: z.string().optional(),
@@ -23,20 +25,54 @@ const ReplayFlagsSchema = z.object({
   allowInsecureCvUrls: z.boolean().optional(),
 });
 
-function openLedger(path: string): PushStore {
-  try {
-    return createSqliteStore(path);
-  } catch (error) {
-    const reason = (error instanceof Error ? error.message : String(error)).split(" Tried:")[0] ?? "";
-    throw new ConfigError([{ path: "--ledger", message: `cannot open ${path}: ${reason}` }], {
-      summary: "Cannot open the push ledger",
-    });
-  }
+/** One ledger entry as `replay --list` and `ledger list` show it (no secret: the account is a fingerprint). */
+export function entryRow(entry: LedgerEntry): Record<string, unknown> {
+  const target = targetParts(entry.target);
+  const verdict = replayVerdict(entry);
+  return {
+    connector: entry.connector,
+    profileKey: entry.profileKey,
+    sourceKey: entry.sourceKey,
+    outcome: entry.outcome,
+    vendorId: entry.vendorId,
+    attempts: entry.attempts,
+    updatedAt: entry.updatedAt,
+    target: { baseUrl: target.baseUrl, account: target.account, scope: target.scope, options: entry.options },
+    lastError: entry.lastError,
+    steps: Object.fromEntries(
+      Object.entries(entry.steps).map(([name, step]) => [
+        name,
+        `${step.status}${step.detail ? ` (${step.detail})` : ""}`,
+      ]),
+    ),
+    ...(verdict.fix ? { fix: verdict.fix } : {}),
+  };
+}
+
+/** Prints one entry in text mode: what, where, how it ended, and what to do. */
+export function printEntry(out: Output, entry: LedgerEntry): void {
+  const target = targetParts(entry.target);
+  const options = Object.entries(entry.options)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(" ");
+  out.print(
+    `  ${entry.connector}  ${entry.profileKey}  ${entry.outcome} after ${entry.attempts} attempt(s)${entry.vendorId ? `  (vendor id ${entry.vendorId})` : ""}`,
+  );
+  out.detail(
+    `      target: ${target.baseUrl}, account ${target.account}${target.scope ? `, ${target.scope}` : ""}${options ? `, ${options}` : ""}`,
+  );
+  for (const [name, step] of Object.entries(entry.steps))
+    if (step.status !== "done")
+      out.detail(`      ${name}: ${step.status}${step.detail ? ` (${step.detail})` : ""}`);
+  if (entry.lastError) out.detail(`      last error: ${entry.lastError.message}`);
+  const verdict = replayVerdict(entry);
+  if (verdict.fix) out.detail(`      to do: ${verdict.fix}`);
 }
 
 /**
- * `replay`: pushes again every ledger entry that did not finish (failed, partial, pending), with the
- * options it was pushed with and today's credentials. `--list` only shows them.
+ * `replay`: pushes again every ledger entry that did not finish and can finish as it is, with the options
+ * it was pushed with and today's credentials; entries that need a fix first are listed apart. `--list`
+ * only shows them.
  */
 export async function replayCommand(
   defs: readonly ConnectorDefinition[],
@@ -44,7 +80,7 @@ export async function replayCommand(
   io: CliIo,
 ): Promise<ExitCodeValue> {
   const out = outputFor(command, io);
-  let store: PushStore | undefined;
+  let runtime: Runtime | undefined;
   try {
     const flags = ReplayFlagsSchema.parse(command.opts());
     const config = await configFor(command, io);
@@ -57,45 +93,37 @@ export async function replayCommand(
         message: `unknown connector "${flags.connector}" (one of ${defs.map((d) => d.name).join(", ")})`,
       });
     }
-    const ledger = flags.ledger ?? env["HRFLOW_CONNECTORS_LEDGER"] ?? DEFAULT_LEDGER;
-    const ledgerPath = ledger === ":memory:" ? ledger : resolve(io.cwd, ledger);
     if (issues.length > 0) throw new ConfigError(issues, { summary: "Cannot replay" });
-    store = openLedger(ledgerPath);
-    const pending = await store.list({
-      outcomes: REPLAYABLE,
-      ...(flags.connector ? { connector: flags.connector } : {}),
-    });
+    const location = ledgerLocation(flags.ledger, env, io.cwd);
+    const logger = out.logger();
+    runtime = await openCliRuntime({ location, logger, env });
+    const entries = await unfinishedEntries(runtime.store.ledger, flags.connector);
+    const replayable = entries.filter((e) => replayVerdict(e).replayable);
+    const needFix = entries.filter((e) => !replayVerdict(e).replayable);
 
-    if (flags.list === true || pending.length === 0) {
-      const rows = pending.map((e) => ({
-        connector: e.connector,
-        profileKey: e.profileKey,
-        outcome: e.outcome,
-        attempts: e.attempts,
-        lastError: e.lastError?.message,
-        failedSteps: Object.entries(e.steps)
-          .filter(([, s]) => s.status !== "done")
-          .map(([name, s]) => `${name}: ${s.status}${s.detail ? ` (${s.detail})` : ""}`),
-      }));
-      out.json({ ledger: ledgerPath, pending: rows });
-      out.print(`${pending.length} push(es) to finish in ${ledgerPath}`);
-      for (const row of rows) {
-        out.print(`  ${row.connector}  ${row.profileKey}  ${row.outcome} after ${row.attempts} attempt(s)`);
-        for (const step of row.failedSteps) out.detail(`      ${step}`);
-        if (row.lastError) out.detail(`      last error: ${row.lastError}`);
+    if (flags.list === true || replayable.length === 0) {
+      out.json({
+        ledger: displayLocation(location),
+        replayable: replayable.map(entryRow),
+        needsFix: needFix.map(entryRow),
+      });
+      out.print(`${replayable.length} push(es) to finish in ${displayLocation(location)}`);
+      for (const entry of replayable) printEntry(out, entry);
+      if (needFix.length > 0) {
+        out.print(`${needFix.length} push(es) that replay cannot finish until something is fixed:`);
+        for (const entry of needFix) printEntry(out, entry);
       }
       return ExitCode.ok;
     }
 
     // Credentials for every connector that has something to replay, all problems at once.
-    const logger = out.logger();
     const hrflow = hrflowFromEnv(env, logger);
     issues.push(...hrflow.issues);
     const auths = new Map<string, VendorAuth>();
-    for (const name of new Set(pending.map((e) => e.connector))) {
+    for (const name of new Set(replayable.map((e) => e.connector))) {
       const def = defs.find((d) => d.name === name);
       if (!def) continue;
-      const baseUrl = pending.find((e) => e.connector === name)?.baseUrl ?? def.defaultBaseUrl;
+      const baseUrl = replayable.find((e) => e.connector === name)?.baseUrl ?? def.defaultBaseUrl;
       const credentials = authFromEnv(def, env, baseUrl);
       issues.push(...credentials.issues);
       if (credentials.auth) auths.set(name, credentials.auth);
@@ -105,9 +133,10 @@ export async function replayCommand(
     const allowInsecureCvUrls = flags.allowInsecureCvUrls === true || isLoopbackUrl(env["HRFLOW_BASE_URL"]);
     const results: Record<string, unknown>[] = [];
     const summary = await replayPushes({
-      store,
+      runtime,
       hrflowClient: hrflow.client,
       definitions: defs,
+      connector: flags.connector,
       auth: (name) => {
         const auth = auths.get(name);
         if (!auth) throw new ConfigError([{ path: name, message: "no credentials" }]);
@@ -116,22 +145,43 @@ export async function replayCommand(
       pushOptions: { logger, allowInsecureCvUrls },
       onResult: (entry, outcome) => {
         const result = outcome.response?.result;
+        const state = outcome.after?.outcome ?? "unknown";
         const line = outcome.error
-          ? `failed: ${outcome.error instanceof Error ? outcome.error.message : "unexpected error"}`
-          : `${String(result?.action)}${result?.vendorId ? ` (id ${result.vendorId})` : ""}, CV ${String(result?.cv.status)}${
+          ? `still ${state}: ${outcome.error instanceof Error ? outcome.error.message : "unexpected error"}`
+          : `${state}${result?.vendorId ? ` (id ${result.vendorId})` : ""}, CV ${String(result?.cv.status)}${
               outcome.response?.status_code === 202 ? ` — still incomplete: ${outcome.response.message}` : ""
             }`;
-        results.push({ connector: entry.connector, profileKey: entry.profileKey, result: line });
+        results.push({
+          connector: entry.connector,
+          profileKey: entry.profileKey,
+          outcome: state,
+          result: line,
+        });
         out.print(`${entry.connector}  ${entry.profileKey}  ${line}`);
       },
     });
     for (const auth of auths.values()) out.addSecrets(auth.secrets());
-    out.json({ ledger: ledgerPath, ...summary, results });
-    out.print(`replayed ${summary.replayed}: ${summary.succeeded} finished, ${summary.failed} still failing`);
-    return summary.failed > 0 ? ExitCode.remoteFailure : ExitCode.ok;
+    out.json({
+      ledger: displayLocation(location),
+      replayed: summary.replayed,
+      finished: summary.finished,
+      unfinished: summary.unfinished,
+      busy: summary.busy,
+      needsFix: summary.needsFix.map((n) => entryRow(n.entry)),
+      results,
+    });
+    out.print(
+      `replayed ${summary.replayed}: ${summary.finished} finished, ${summary.unfinished} still unfinished` +
+        (summary.busy > 0 ? `, ${summary.busy} skipped (a push of them is under way)` : ""),
+    );
+    if (summary.needsFix.length > 0) {
+      out.print(`${summary.needsFix.length} not replayed until something is fixed:`);
+      for (const { entry } of summary.needsFix) printEntry(out, entry);
+    }
+    return summary.unfinished > 0 ? ExitCode.remoteFailure : ExitCode.ok;
   } catch (error) {
     return reportError(out, error, (p) => p);
   } finally {
-    await store?.close();
+    await runtime?.close();
   }
 }

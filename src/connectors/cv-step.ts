@@ -1,66 +1,47 @@
 import type { CvFile } from "../core/cv.js";
-import { isConnectorsError } from "../core/errors.js";
-import type { CvReport, PushContext } from "./definition.js";
+import type { PushContext, RecordStep } from "./definition.js";
 
 /** How a connector uploads the CV. */
-export interface CvUploadSteps {
-  /** True when the vendor already holds this file for the candidate (checked before uploading). */
+export interface CvUpload {
+  /** True when the vendor already holds this file for the candidate (asked before uploading to a record this push did not create). */
   alreadyThere?: (file: CvFile) => Promise<boolean>;
   upload: (file: CvFile) => Promise<void>;
 }
 
 /**
- * The CV step shared by connectors that upload it separately: skipped when the ledger says it was
- * uploaded, reported (not thrown) when the profile has none or the download failed, recorded when done.
+ * The CV step of connectors that upload it separately. An upload adds a file each time it is sent, so it is
+ * a `create` step: recorded in flight before it is sent, and looked up (`alreadyThere`) before it is sent
+ * again. A profile without a CV is reported, and a CV that could not be downloaded fails the step (the
+ * push is partial, and a later push uploads it).
  */
-export async function uploadCvOnce<O, P>(
-  ctx: PushContext<O, P>,
-  steps: CvUploadSteps,
-  stepName = "cv",
-): Promise<CvReport> {
-  const previous = ctx.record.step(stepName);
-  if (previous?.status === "done") {
-    ctx.report({ step: stepName, status: "skipped", detail: "uploaded by an earlier push" });
-    return { status: "already-uploaded", fileName: previous.detail };
-  }
-  const cv = await ctx.cv();
-  if (cv.status === "absent") {
-    ctx.report({ step: stepName, status: "skipped", detail: "the profile has no CV attachment" });
-    return { status: "absent" };
-  }
-  if (cv.status === "failed") {
-    if (!ctx.dryRun) await ctx.record.failed(stepName, cv.reason);
-    ctx.report({ step: stepName, status: "failed", detail: cv.reason });
-    return { status: "failed", reason: cv.reason };
-  }
-  const { file } = cv;
-  if (!ctx.dryRun && steps.alreadyThere && (await steps.alreadyThere(file))) {
-    await ctx.record.done(stepName, { detail: file.fileName });
-    ctx.report({ step: stepName, status: "skipped", detail: `${file.fileName} is already attached` });
-    return { status: "already-uploaded", fileName: file.fileName, contentType: file.contentType };
-  }
-  await steps.upload(file);
-  if (!ctx.dryRun) await ctx.record.done(stepName, { detail: file.fileName });
-  ctx.report({
-    step: stepName,
-    status: "done",
-    detail: `${file.fileName} (${file.contentType}, ${file.bytes.byteLength} bytes)`,
-  });
-  return { status: "uploaded", fileName: file.fileName, contentType: file.contentType };
-}
-
-/**
- * Turns a failed upload into a reported, recorded CV failure: the candidate exists, the push says the CV
- * failed and why, and the ledger lets the next run upload it. Programming errors are rethrown.
- */
-export async function failedCv<O, P>(
-  ctx: PushContext<O, P>,
-  error: unknown,
-  stepName = "cv",
-): Promise<CvReport> {
-  if (!isConnectorsError(error)) throw error;
-  if (!ctx.dryRun) await ctx.record.failed(stepName, error.message);
-  ctx.report({ step: stepName, status: "failed", detail: error.message });
-  ctx.warn(`CV upload failed: ${error.message}`);
-  return { status: "failed", reason: error.message };
+export function cvStep<O, P>(ctx: PushContext<O, P>, upload: CvUpload): RecordStep {
+  const { alreadyThere } = upload;
+  return {
+    name: "cv",
+    kind: "create",
+    cv: true,
+    ...(alreadyThere
+      ? {
+          lookup: async () => {
+            const cv = await ctx.cv();
+            if (cv.status !== "ok" || !(await alreadyThere(cv.file))) return undefined;
+            return { detail: `${cv.file.fileName} is already attached` };
+          },
+        }
+      : {}),
+    perform: async () => {
+      const cv = await ctx.cv();
+      if (cv.status === "absent")
+        return { status: "skipped", detail: "the profile has no CV attachment", cv: { status: "absent" } };
+      if (cv.status === "failed")
+        return { status: "failed", detail: cv.reason, cv: { status: "failed", reason: cv.reason } };
+      const { file } = cv;
+      await upload.upload(file);
+      return {
+        status: "done",
+        detail: file.fileName,
+        cv: { status: "uploaded", fileName: file.fileName, contentType: file.contentType },
+      };
+    },
+  };
 }

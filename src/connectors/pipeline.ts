@@ -1,27 +1,40 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { VendorAuth } from "../core/auth/base.js";
-import { systemClock, type Clock } from "../core/clock.js";
+import type { Clock } from "../core/clock.js";
 import { fetchCv, type CvResult } from "../core/cv.js";
 import {
+  BusyError,
   ConfigError,
+  isAmbiguousCreateError,
+  isAuthError,
+  isConfigError,
   isConnectorsError,
+  isHrflowError,
+  isMappingError,
   MappingError,
   type ConfigIssue,
   type ConnectorsError,
 } from "../core/errors.js";
 import { HttpClient } from "../core/http/client.js";
-import { rateLimiterFor } from "../core/http/rate-limiter.js";
 import type { RetryOverrides } from "../core/http/retry.js";
 import type { PlannedRequest } from "../core/http/types.js";
-import { defaultProcessStore } from "../core/ledger/memory.js";
-import { ledgerId, type LedgerEntry, type LedgerKey, type PushStore } from "../core/ledger/types.js";
-import { redactingLogger, silentLogger, type Logger } from "../core/logger.js";
+import { redactingLogger, type Logger } from "../core/logger.js";
 import { createRedactor } from "../core/redact.js";
+import { createRuntime, type Runtime } from "../core/runtime.js";
+import type { FailureKind, LedgerEntry, LedgerError, LedgerKey } from "../core/store/types.js";
 import { Hrflow } from "../hrflow/client.js";
-import { normalizeUrl, profileEmail, resumeAttachment } from "../hrflow/fields.js";
+import { normalizeUrl, resumeAttachment } from "../hrflow/fields.js";
 import { formatPath, parseHrflowProfile, type HrflowProfile } from "../hrflow/schema.js";
-import type { ConnectorDefinition, PushContext, PushProfileResult, StepReport } from "./definition.js";
+import type {
+  ConnectorDefinition,
+  DryRunMode,
+  PushContext,
+  PushProfileResult,
+  StepReport,
+} from "./definition.js";
 import { PushRecord } from "./push-record.js";
+import { runPlan } from "./runner.js";
 
 /** A logic: returns the profile (possibly changed), or null/undefined to discard it. */
 export type LogicFn = (profile: HrflowProfile) => unknown;
@@ -53,12 +66,18 @@ export interface CommonPushOptions<A extends VendorAuth = VendorAuth> {
   baseUrl?: string;
   /** Transport for vendor calls. @default globalThis.fetch */
   fetch?: typeof fetch;
-  /** Build and validate every request, send nothing to the vendor, return the planned requests. @default false */
-  dryRun?: boolean;
+  /**
+   * Build and validate every request, send nothing that writes, and return the plan: `true` or `"ledger"`
+   * plans from the push ledger alone; `"vendor"` also reads the vendor (GET requests only) to plan exactly
+   * what a real push would do. @default false
+   */
+  dryRun?: boolean | DryRunMode;
   logger?: Logger;
-  /** The push ledger. @default an in-memory ledger shared by the process */
-  store?: PushStore;
-  clock?: Clock;
+  /**
+   * The runtime that owns the ledger, rate limits, claims and clock; share one across pushes
+   * (`createRuntime({ store: createSqliteStore(path) })`). @default a runtime of this push alone (in memory)
+   */
+  runtime?: Runtime;
   /** Per-attempt timeout of vendor calls. @default 30000 */
   timeoutMs?: number;
   retry?: RetryOverrides;
@@ -109,7 +128,11 @@ const CommonSchema = z.object({
   formatFunctionName: NonEmpty.optional(),
   baseUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
   fetch: z.custom<typeof fetch>(isFn, { error: "must be a fetch function" }).optional(),
-  dryRun: z.boolean({ error: "must be true or false" }).optional(),
+  dryRun: z
+    .union([z.boolean(), z.enum(["ledger", "vendor"])], {
+      error: 'must be true, false, "ledger" or "vendor"',
+    })
+    .optional(),
   logger: z
     .custom<Logger>(
       (v) =>
@@ -119,23 +142,13 @@ const CommonSchema = z.object({
       { error: "must have debug, info, warn and error methods" },
     )
     .optional(),
-  store: z
-    .custom<PushStore>(
+  runtime: z
+    .custom<Runtime>(
       (v) =>
         v !== null &&
         typeof v === "object" &&
-        ["get", "put", "list"].every((m) => isFn((v as Record<string, unknown>)[m])),
-      { error: "must be a push store (get, put, list)" },
-    )
-    .optional(),
-  clock: z
-    .custom<Clock>(
-      (v) =>
-        v !== null &&
-        typeof v === "object" &&
-        isFn((v as Record<string, unknown>)["now"]) &&
-        isFn((v as Record<string, unknown>)["sleep"]),
-      { error: "must have now() and sleep()" },
+        ["claim", "memo", "close"].every((m) => isFn((v as Record<string, unknown>)[m])),
+      { error: "must be a runtime from createRuntime()" },
     )
     .optional(),
   timeoutMs: z.number().int().positive({ error: "must be a positive number of milliseconds" }).optional(),
@@ -191,26 +204,6 @@ function resolveFn(
   }
   issues.push({ path, message: `no function named "${name}" in localScope or globalScope` });
   return undefined;
-}
-
-const locks = new WeakMap<PushStore, Map<string, Promise<unknown>>>();
-
-/** Runs pushes of the same profile to the same target one after the other (webhooks arrive twice). */
-async function withLock<T>(store: PushStore, key: LedgerKey, task: () => Promise<T>): Promise<T> {
-  let byKey = locks.get(store);
-  if (!byKey) {
-    byKey = new Map();
-    locks.set(store, byKey);
-  }
-  const id = ledgerId(key);
-  const previous = byKey.get(id) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(task);
-  byKey.set(id, run);
-  try {
-    return await run;
-  } finally {
-    if (byKey.get(id) === run) byKey.delete(id);
-  }
 }
 
 /** The vendor options as plain JSON (they hold ids and names, never secrets), for replays. */
@@ -297,22 +290,97 @@ function validateOptions<O>(
   return { common: common.data, vendor: vendor.data as O };
 }
 
+/** How a failure is classified in the ledger, which decides what `replay` does with it. */
+export function failureKind(error: unknown): FailureKind {
+  if (isConfigError(error)) return "config";
+  if (isAuthError(error)) return "auth";
+  if (isMappingError(error)) return "mapping";
+  if (isAmbiguousCreateError(error) && error.needsResolve) return "in-doubt";
+  if (isHrflowError(error)) {
+    if (error.code === 401 || error.code === 403) return "auth";
+    if (error.notFound) return "config";
+  }
+  return "retryable";
+}
+
+/** The error as the ledger keeps it: name, redacted message, kind. */
+function describeError(error: unknown, redact: (text: string) => string): LedgerError {
+  return isConnectorsError(error)
+    ? { name: error.name, message: error.message, kind: failureKind(error) }
+    : {
+        name: "Error",
+        message: redact(error instanceof Error ? error.message : String(error)),
+        kind: "retryable",
+      };
+}
+
+/** Short hashes of each payload field: a dry run compares them with the ledger's without keeping the profile. */
+export function payloadFingerprint(payload: unknown): Record<string, string> {
+  const fields =
+    payload !== null && typeof payload === "object" && !Array.isArray(payload)
+      ? Object.entries(payload)
+      : [["payload", payload] as const];
+  const out: Record<string, string> = {};
+  for (const [name, value] of fields) {
+    if (value === undefined) continue;
+    out[name] = createHash("sha256").update(JSON.stringify(value)).digest("base64url").slice(0, 16);
+  }
+  return out;
+}
+
+/** A new ledger entry for a key. */
+function freshEntry(key: LedgerKey, sourceKey: string, baseUrl: string, nowIso: string): LedgerEntry {
+  return {
+    ...key,
+    sourceKey,
+    baseUrl,
+    options: {},
+    vendorId: undefined,
+    outcome: "pending",
+    steps: {},
+    attempts: 0,
+    lastError: undefined,
+    fingerprint: undefined,
+    createdAt: nowIso,
+    updatedAt: nowIso,
+  };
+}
+
 /**
  * The push-profile pipeline behind every connector: validate options, pull the profile, apply logics,
- * map or format, validate the payload, then push (or plan, in a dry run) with the ledger.
+ * map or format, validate the payload, claim the (connector, target, profile), then run the connector's
+ * plan with the ledger (or plan it, in a dry run).
  */
 export async function runPushProfile<O, P>(
   def: ConnectorDefinition<O, P>,
   rawOptions: unknown,
 ): Promise<WorkflowResponse> {
   const { common, vendor } = validateOptions(def, rawOptions);
-  const clock = common.clock ?? systemClock;
+  // Without a runtime, this call gets its own: its ledger, limits and claims last for this push only.
+  const runtime = common.runtime ?? createRuntime();
+  try {
+    return await pushWith(def, common, vendor, runtime);
+  } finally {
+    if (!common.runtime) await runtime.close();
+  }
+}
+
+async function pushWith<O, P>(
+  def: ConnectorDefinition<O, P>,
+  common: z.output<typeof CommonSchema>,
+  vendor: O,
+  runtime: Runtime,
+): Promise<WorkflowResponse> {
+  const clock = runtime.clock;
   const auth = common.auth;
   const redact = createRedactor(() => [...auth.secrets(), ...common.hrflowClient.secrets()]);
-  const logger = redactingLogger(common.logger ?? silentLogger, redact);
+  const logger = redactingLogger(common.logger ?? runtime.logger, redact);
   const profileRef = common.profile;
   const refLabel = "key" in profileRef ? profileRef.key : profileRef.reference;
   const context = { connector: def.name, profileKey: refLabel };
+  const dryRun: false | DryRunMode = common.dryRun === true ? "ledger" : (common.dryRun ?? false);
+  const store = runtime.store.ledger;
+  const nowIso = (): string => new Date(clock.now()).toISOString();
 
   // Resolve logic and format names before any request, so a typo costs nothing.
   const issues: ConfigIssue[] = [];
@@ -325,6 +393,33 @@ export async function runPushProfile<O, P>(
   if (issues.length > 0)
     throw new ConfigError(issues, { ...context, summary: `Invalid ${def.displayName} options` });
 
+  const baseUrl = (common.baseUrl ?? def.defaultBaseUrl).replace(/\/+$/, "");
+  const scope = def.targetScope?.(vendor);
+  const target = [baseUrl, auth.accountId(), scope].filter(Boolean).join("|");
+  const keyOf = (profileKey: string): LedgerKey => ({ connector: def.name, target, profileKey });
+  const options = jsonSafe(vendor);
+
+  /** A failure before the push could start (HrFlow down, a refused mapping): recorded so replay sees it. */
+  const recordEarlyFailure = async (profileKey: string, error: unknown): Promise<void> => {
+    if (dryRun) return;
+    const key = keyOf(profileKey);
+    const held = await runtime.claim(key, { wait: false });
+    if (!held) return;
+    try {
+      const entry = (await store.get(key)) ?? freshEntry(key, profileRef.source.key, baseUrl, nowIso());
+      entry.attempts += 1;
+      entry.options = options;
+      entry.outcome = "failed";
+      entry.lastError = describeError(error, redact);
+      entry.updatedAt = nowIso();
+      await store.put(entry, held.current());
+    } finally {
+      await held.release();
+    }
+  };
+
+  let profileKey = "key" in profileRef ? profileRef.key : `ref:${profileRef.reference}`;
+  let stage = "pull";
   try {
     logger.info(`Pulling profile ${refLabel} from source ${profileRef.source.key}`, { connector: def.name });
     let profile = await common.hrflowClient.getProfile(
@@ -332,7 +427,7 @@ export async function runPushProfile<O, P>(
         ? { sourceKey: profileRef.source.key, key: profileRef.key }
         : { sourceKey: profileRef.source.key, reference: profileRef.reference },
     );
-    const profileKey = profile.key ?? refLabel;
+    profileKey = profile.key ?? refLabel;
     context.profileKey = profileKey;
 
     for (const [i, logic] of logics.entries()) {
@@ -344,18 +439,21 @@ export async function runPushProfile<O, P>(
       }
       profile = parseHrflowProfile(out, context);
     }
+    const pulled = profile;
 
     const steps: StepReport[] = [];
     const warnings: string[] = [];
     const warn = (message: string): void => {
-      warnings.push(redact(message));
+      const clean = redact(message);
+      if (warnings.includes(clean)) return;
+      warnings.push(clean);
       logger.warn(message, { connector: def.name, profileKey });
     };
 
     let cvPromise: Promise<CvResult> | undefined;
     const loadCv = (): Promise<CvResult> => {
       cvPromise ??= (async (): Promise<CvResult> => {
-        const attachment = resumeAttachment(profile);
+        const attachment = resumeAttachment(pulled);
         const url = normalizeUrl(attachment?.public_url);
         if (!attachment || !url) return { status: "absent" };
         const result = await fetchCv(
@@ -378,127 +476,155 @@ export async function runPushProfile<O, P>(
       return cvPromise;
     };
 
+    stage = "map";
     const extras = { cv: def.cvMode === "inline" ? await loadCv() : undefined, today: todayOf(clock) };
     const payload = format
-      ? validatePayload(def.payloadSchema, await format(profile), {
+      ? validatePayload(def.payloadSchema, await format(pulled), {
           ...context,
           source: "the format function",
         })
-      : validatePayload(def.payloadSchema, def.map(profile, vendor, extras), {
+      : validatePayload(def.payloadSchema, def.map(pulled, vendor, extras), {
           ...context,
           source: "the default mapping",
         });
+    const fingerprint = payloadFingerprint(payload);
 
-    const baseUrl = (common.baseUrl ?? def.defaultBaseUrl).replace(/\/+$/, "");
-    const store = common.store ?? defaultProcessStore();
-    const scope = def.targetScope?.(vendor);
-    const key: LedgerKey = {
-      connector: def.name,
-      target: [baseUrl, auth.accountId(), scope].filter(Boolean).join("|"),
-      profileKey,
-    };
-    const planned: PlannedRequest[] | undefined = common.dryRun ? [] : undefined;
-    const dryRun = planned !== undefined;
-
-    return await withLock(store, key, async () => {
-      const now = (): Date => new Date(clock.now());
-      const existing = await store.get(key);
-      const entry: LedgerEntry = existing ?? {
-        ...key,
-        sourceKey: profileRef.source.key,
-        email: undefined,
-        vendorId: undefined,
-        outcome: "pending",
-        steps: {},
-        attempts: 0,
-        lastError: undefined,
-        createdAt: now().toISOString(),
-        updatedAt: now().toISOString(),
-      };
-      entry.attempts += 1;
-      entry.outcome = "pending";
-      entry.sourceKey = profileRef.source.key;
-      entry.baseUrl = baseUrl;
-      entry.options = jsonSafe(vendor);
-      const record = new PushRecord(store, entry, { persist: !dryRun, now });
-      if (!dryRun) await store.put(entry);
-      await record.setEmail(profileEmail(profile));
+    stage = "push";
+    const key = keyOf(profileKey);
+    const held = dryRun ? undefined : await runtime.claim(key, { signal: common.signal });
+    if (!dryRun && !held) {
+      throw new BusyError(
+        `another push of this profile to this ${def.displayName} target is still running; nothing was sent. Push again once it has finished`,
+        context,
+      );
+    }
+    const signals = [common.signal, held?.lost].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+    const existing = await store.get(key);
+    const entry = existing ?? freshEntry(key, profileRef.source.key, baseUrl, nowIso());
+    entry.attempts += 1;
+    entry.outcome = "pending";
+    entry.sourceKey = profileRef.source.key;
+    entry.baseUrl = baseUrl;
+    entry.options = options;
+    const record = new PushRecord(store, entry, {
+      persist: !dryRun,
+      clock,
+      claim: () => held?.current(),
+    });
+    const planned: PlannedRequest[] | undefined = dryRun ? [] : undefined;
+    try {
+      if (!dryRun) await record.save();
+      if (!dryRun && "reference" in profileRef) await store.forget(keyOf(`ref:${profileRef.reference}`));
 
       const wireAuth = def.wireAuth?.(auth) ?? auth;
       const policy = typeof def.rateLimit === "function" ? def.rateLimit(auth) : def.rateLimit;
+      const limiter = runtime.rateLimits.limiterFor(`${def.name}|${baseUrl}|${auth.accountId()}`, policy);
       const makeClient = (url: string): HttpClient =>
         new HttpClient({
           vendor: def.displayName,
           baseUrl: url,
-          fetch: common.fetch,
+          fetch: common.fetch ?? runtime.fetch,
           auth: wireAuth,
           logger,
           clock,
           timeoutMs: common.timeoutMs,
           retry: common.retry,
-          limiter: rateLimiterFor(`${baseUrl}|${auth.accountId()}`, def.name, policy, clock),
+          limiter,
           redactor: redact,
           context,
           isAuthRefused: def.isAuthRefused,
+          errorMessage: def.errorMessage,
           authHint: def.auth.hint,
           dryRun: planned,
-          signal: common.signal,
+          readVendor: dryRun === "vendor",
+          signal,
         });
+      const http = makeClient(baseUrl);
       const pushContext: PushContext<O, P> = {
         connector: def.name,
-        profile,
+        profile: pulled,
         options: vendor,
         payload,
-        http: makeClient(baseUrl),
+        http,
         auth: wireAuth,
-        record,
         logger,
         clock,
         dryRun,
         cv: loadCv,
         client: makeClient,
+        memo: (name, compute) => runtime.memo(`${def.name}|${baseUrl}|${auth.accountId()}|${name}`, compute),
+        report: (step) => steps.push(step),
+        warn,
+      };
+      const plan = await def.plan(pushContext);
+      const outcome = await runPlan(plan, {
+        ctx: pushContext,
+        record,
+        runtime,
+        vendor: def.displayName,
+        fingerprint,
+        signal,
         report: (step) =>
           steps.push(dryRun && step.status === "done" ? { ...step, status: "planned" } : step),
         warn,
+        resolveHint: `hrflow-connectors ledger resolve ${def.name} ${profileKey} --vendor-id <id>`,
+      });
+      const { incomplete } = outcome;
+      if (!dryRun)
+        await record.finish(incomplete ? "partial" : outcome.action, incomplete ? {} : { fingerprint });
+      logger.info(
+        `Profile ${profileKey} ${outcome.action} in ${def.displayName}${outcome.vendorId ? ` (id ${outcome.vendorId})` : ""}`,
+        { connector: def.name },
+      );
+      const result: PushProfileResult = {
+        connector: def.name,
+        profileKey,
+        action: outcome.action,
+        vendorId: outcome.vendorId,
+        cv: outcome.cv,
+        steps,
+        warnings,
       };
-      try {
-        const outcome = await def.push(pushContext);
-        // The candidate is there but something after it (CV, an application) failed: loud, and replayable.
-        const incomplete =
-          outcome.action === "partial" ||
-          outcome.cv.status === "failed" ||
-          steps.some((s) => s.status === "failed");
-        if (!dryRun) await record.finish(incomplete ? "partial" : outcome.action);
-        logger.info(
-          `Profile ${profileKey} ${outcome.action} in ${def.displayName}${outcome.vendorId ? ` (id ${outcome.vendorId})` : ""}`,
-          {
-            connector: def.name,
-          },
-        );
-        const result: PushProfileResult = { connector: def.name, profileKey, ...outcome, steps, warnings };
-        if (planned) {
-          result.plannedRequests = planned;
-          return { status_code: 200, headers: { ...HEADERS }, message: "Dry run: nothing was sent", result };
-        }
-        if (incomplete) {
-          const failed = steps
-            .filter((s) => s.status === "failed")
-            .map((s) => `${s.step}: ${s.detail ?? "failed"}`);
-          const message = `Profile partially pushed${failed.length > 0 ? ` (${failed.join("; ")})` : ""}`;
-          return { status_code: 202, headers: { ...HEADERS }, message: redact(message), result };
-        }
-        return { status_code: 201, headers: { ...HEADERS }, message: "Profile successfully pushed", result };
-      } catch (error) {
-        if (!dryRun) {
-          const described = isConnectorsError(error)
-            ? { name: error.name, message: error.message }
-            : { name: "Error", message: redact(String(error)) };
-          await record.finish("failed", described);
-        }
-        throw error;
+      if (outcome.recreated !== undefined) result.recreated = outcome.recreated;
+      if (planned && dryRun) {
+        result.plannedFrom = dryRun;
+        result.plannedRequests = planned;
+        return { status_code: 200, headers: { ...HEADERS }, message: "Dry run: nothing was sent", result };
       }
-    });
+      if (incomplete) {
+        const failed = steps
+          .filter((s) => s.status === "failed")
+          .map((s) => `${s.step}: ${s.detail ?? "failed"}`);
+        const message = `Profile partially pushed${failed.length > 0 ? ` (${failed.join("; ")})` : ""}`;
+        return { status_code: 202, headers: { ...HEADERS }, message: redact(message), result };
+      }
+      const message =
+        outcome.recreated !== undefined && outcome.action === "created"
+          ? `Profile successfully pushed (re-created: the earlier candidate ${outcome.recreated || "(no id)"} no longer exists in ${def.displayName})`
+          : outcome.action === "unchanged"
+            ? "Profile already up to date"
+            : "Profile successfully pushed";
+      return {
+        status_code: outcome.action === "unchanged" ? 200 : 201,
+        headers: { ...HEADERS },
+        message,
+        result,
+      };
+    } catch (error) {
+      if (!dryRun) {
+        const described = describeError(error, redact);
+        await record
+          .finish(described.kind === "in-doubt" ? "in-doubt" : "failed", { error: described })
+          .catch(() => undefined);
+      }
+      throw error;
+    } finally {
+      await held?.release();
+    }
   } catch (error) {
+    if (stage !== "push" && isConnectorsError(error))
+      await recordEarlyFailure(profileKey, error).catch(() => undefined);
     if (isConnectorsError(error)) throw error.addContext(context);
     throw error;
   }

@@ -22,7 +22,8 @@ export type ConnectorsErrorName =
   | "NetworkError"
   | "TimeoutError"
   | "ResponseValidationError"
-  | "AmbiguousCreateError";
+  | "AmbiguousCreateError"
+  | "BusyError";
 
 interface BaseOptions extends ErrorContext {
   cause?: unknown;
@@ -280,9 +281,31 @@ export class AmbiguousCreateError extends ConnectorsError {
   readonly name = "AmbiguousCreateError" as const;
   readonly statusCode = 504;
   readonly attempts: number;
-  constructor(message: string, options: BaseOptions & { attempts: number }) {
+  /**
+   * True when no lookup can settle it (the profile cannot be searched in the vendor): a person checks the
+   * vendor and runs `ledger resolve`. False: a later push looks again and finishes it.
+   */
+  readonly needsResolve: boolean;
+  constructor(message: string, options: BaseOptions & { attempts: number; needsResolve?: boolean }) {
     super(message, options);
     this.attempts = options.attempts;
+    this.needsResolve = options.needsResolve ?? false;
+  }
+}
+
+/**
+ * Raised when another push of the same profile to the same target (in this process, another process or
+ * another machine) holds its claim for longer than the push is willing to wait. Nothing was sent; pushing
+ * again later finishes it.
+ */
+export class BusyError extends ConnectorsError {
+  readonly name = "BusyError" as const;
+  readonly statusCode = 409;
+  /** Who holds the claim (`host:pid:id#n`). */
+  readonly heldBy: string | undefined;
+  constructor(message: string, options: BaseOptions & { heldBy?: string | undefined } = {}) {
+    super(message, options);
+    this.heldBy = options.heldBy;
   }
 }
 
@@ -312,6 +335,9 @@ export const isResponseValidationError = (e: unknown): e is ResponseValidationEr
 /** True for {@link AmbiguousCreateError}. */
 export const isAmbiguousCreateError = (e: unknown): e is AmbiguousCreateError =>
   e instanceof AmbiguousCreateError;
+
+/** True for {@link BusyError}. */
+export const isBusyError = (e: unknown): e is BusyError => e instanceof BusyError;
 
 /** True when a failed request may nevertheless have been executed by the vendor (see the retry policy). */
 export function isAmbiguous(error: unknown): boolean {

@@ -3,7 +3,7 @@ import { Breezyhr } from "../../src/connectors/breezyhr/index.js";
 import { mapBreezyCandidate } from "../../src/connectors/breezyhr/mapping.js";
 import { OAuth2EmailPasswordBody } from "../../src/core/auth/oauth2.js";
 import { MappingError } from "../../src/core/errors.js";
-import { createMemoryStore } from "../../src/core/ledger/memory.js";
+import { createRuntime } from "../../src/core/runtime.js";
 import { Hrflow } from "../../src/hrflow/client.js";
 import { parseHrflowProfile } from "../../src/hrflow/schema.js";
 import { BreezyhrFake } from "../../src/testing/breezyhr-fake.js";
@@ -257,7 +257,7 @@ describe("Breezy HR push edge cases", () => {
     baseUrl: bz.url,
     positionId: bz.positions[0]?._id ?? "",
     companyId: bz.companies[0]?._id ?? "",
-    store: createMemoryStore(),
+    runtime: createRuntime(),
     allowInsecureCvUrls: true,
     ...extra,
   });
@@ -283,10 +283,7 @@ describe("Breezy HR push edge cases", () => {
       status: 404,
       body: { error: { type: "candidateNotFound" } },
     });
-    const { response } = await runPush(
-      Breezyhr.pushProfile,
-      options("amelie", { store: createMemoryStore() }),
-    );
+    const { response } = await runPush(Breezyhr.pushProfile, options("amelie", { runtime: createRuntime() }));
     expect(response?.result?.action).toBe("updated");
     expect(response?.result?.warnings.join(" ")).toContain("not compared");
     expect(bz.candidates.size).toBe(1);

@@ -3,7 +3,7 @@ import { Flatchr } from "../../src/connectors/flatchr/index.js";
 import { FlatchrCandidateInputSchema } from "../../src/connectors/flatchr/schema.js";
 import { AuthorizationAuth } from "../../src/core/auth/static.js";
 import { AuthError, ConfigError, MappingError } from "../../src/core/errors.js";
-import { createMemoryStore } from "../../src/core/ledger/memory.js";
+import { createRuntime } from "../../src/core/runtime.js";
 import { Hrflow } from "../../src/hrflow/client.js";
 import { createVirtualClock } from "../../src/testing/clock.js";
 import { sampleDoc, samplePdf } from "../../src/testing/files.js";
@@ -74,7 +74,7 @@ describe("Flatchr.pushProfile", () => {
     careersBaseUrl: flatchr.careers.url,
     vacancy: SLUG,
     company: COMPANY,
-    store: createMemoryStore(),
+    runtime: createRuntime(),
     allowInsecureCvUrls: true,
     ...extra,
   });
@@ -165,21 +165,21 @@ describe("Flatchr.pushProfile", () => {
   });
 
   it("creates no second applicant on a repeated push (same ledger, and a fresh one)", async () => {
-    const store = createMemoryStore();
-    const first = await runPush(Flatchr.pushProfile, options("layla", { store }));
+    const runtime = createRuntime();
+    const first = await runPush(Flatchr.pushProfile, options("layla", { runtime }));
     expect(first.response?.result?.action).toBe("created");
     const id = first.response?.result?.vendorId;
     expect(id).toBeDefined();
 
-    const second = await runPush(Flatchr.pushProfile, options("layla", { store }));
-    expect(second.response?.status_code).toBe(201);
+    const second = await runPush(Flatchr.pushProfile, options("layla", { runtime }));
+    expect(second.response?.status_code).toBe(200);
     expect(second.response?.result).toMatchObject({
       action: "unchanged",
       vendorId: id,
       cv: { status: "already-uploaded", fileName: "Layla Haddad - CV.pdf" },
     });
 
-    const third = await runPush(Flatchr.pushProfile, options("layla", { store: createMemoryStore() }));
+    const third = await runPush(Flatchr.pushProfile, options("layla", { runtime: createRuntime() }));
     expect(third.response?.result).toMatchObject({ action: "unchanged", vendorId: id });
     expect(third.response?.result?.steps.find((s) => s.step === "candidate")?.detail).toContain(
       "no documented update",
@@ -224,8 +224,8 @@ describe("Flatchr.pushProfile", () => {
   });
 
   it("without an email: creates, warns that Flatchr cannot be searched, and relies on the ledger", async () => {
-    const store = createMemoryStore();
-    const first = await runPush(Flatchr.pushProfile, options("amelie-no-email", { store }));
+    const runtime = createRuntime();
+    const first = await runPush(Flatchr.pushProfile, options("amelie-no-email", { runtime }));
     expect(first.error).toBeUndefined();
     expect(first.response?.result).toMatchObject({ action: "created", vendorId: undefined });
     expect(first.response?.result?.warnings.join("\n")).toContain("cannot be searched");
@@ -235,7 +235,7 @@ describe("Flatchr.pushProfile", () => {
     expect(flatchr.api.requests).toHaveLength(0);
     expect(applicants()[0]?.email).toBeUndefined();
 
-    const second = await runPush(Flatchr.pushProfile, options("amelie-no-email", { store }));
+    const second = await runPush(Flatchr.pushProfile, options("amelie-no-email", { runtime }));
     expect(second.response?.result?.action).toBe("unchanged");
     expect(applicants()).toHaveLength(1);
   });
@@ -397,7 +397,10 @@ describe("Flatchr.pushProfile", () => {
   it("finds the applicant instead of creating it twice when the create's answer is lost", async () => {
     const clock = createVirtualClock();
     flatchr.careers.fail({ method: "POST", path: "/vacancy/candidate/json", drop: "after" });
-    const { response, error } = await runPush(Flatchr.pushProfile, options("amelie", { clock }));
+    const { response, error } = await runPush(
+      Flatchr.pushProfile,
+      options("amelie", { runtime: createRuntime({ clock }) }),
+    );
     expect(error).toBeUndefined();
     expect(response?.result?.action).toBe("created");
     expect(response?.result?.vendorId).toBe(applicants()[0]?.applicant);
@@ -405,13 +408,17 @@ describe("Flatchr.pushProfile", () => {
     expect(applicants()).toHaveLength(1);
   });
 
-  it("looks up, then creates again after a 503, once", async () => {
+  it("looks up over the settle window after a 503, then creates again, once", async () => {
     const clock = createVirtualClock();
     flatchr.careers.fail({ method: "POST", path: "/vacancy/candidate/json", status: 503 });
-    const { response, error } = await runPush(Flatchr.pushProfile, options("amelie", { clock }));
+    const startedAt = clock.now();
+    const { response, error } = await runPush(
+      Flatchr.pushProfile,
+      options("amelie", { runtime: createRuntime({ clock }) }),
+    );
     expect(error).toBeUndefined();
     expect(response?.result?.action).toBe("created");
-    expect(clock.sleeps).toEqual([500]);
+    expect(clock.now() - startedAt).toBeGreaterThanOrEqual(60_000);
     expect(creates()).toHaveLength(2);
     expect(applicants()).toHaveLength(1);
   });
@@ -424,7 +431,10 @@ describe("Flatchr.pushProfile", () => {
       status: 200,
       body: { unexpected: true },
     });
-    const { response, error } = await runPush(Flatchr.pushProfile, options("amelie", { clock }));
+    const { response, error } = await runPush(
+      Flatchr.pushProfile,
+      options("amelie", { runtime: createRuntime({ clock }) }),
+    );
     expect(error).toBeUndefined();
     expect(response?.result?.action).toBe("created");
     expect(creates()).toHaveLength(2);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { nextLink } from "../../src/connectors/greenhouse/push.js";
 import { Greenhouse } from "../../src/connectors/greenhouse/index.js";
-import { createMemoryStore } from "../../src/core/ledger/memory.js";
+import { createRuntime } from "../../src/core/runtime.js";
 import { createVirtualClock } from "../../src/testing/clock.js";
 import { GreenhouseAuthFake, GreenhouseFake } from "../../src/testing/greenhouse-fake.js";
 import { startSandbox, type Sandbox } from "../../src/testing/sandbox.js";
@@ -256,15 +256,14 @@ describe("Greenhouse in the sandbox", () => {
   it("pushes through the sandbox's mounted fakes, refreshes expired tokens, and never duplicates", async () => {
     const vendor = sandbox.vendor("greenhouse");
     const clock = createVirtualClock();
-    const store = createMemoryStore();
+    const runtime = createRuntime({ clock });
     const auth = Greenhouse.definition.auth.fromEnv(vendor.env(), { baseUrl: "" });
     const push = () =>
       runPush(Greenhouse.pushProfile, {
         hrflowClient: sandbox.hrflowClient,
         auth,
         profile: { key: hrflowKey("amelie"), source: { key: sandbox.sourceKey } },
-        store,
-        clock,
+        runtime,
         allowInsecureCvUrls: true,
         ...(vendor.options() as { baseUrl: string; jobId: number[] }),
       });

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SmartRecruiters } from "../../src/connectors/smartrecruiters/index.js";
-import { createMemoryStore } from "../../src/core/ledger/memory.js";
+import { createRuntime } from "../../src/core/runtime.js";
 import { XSmartTokenAuth } from "../../src/core/auth/static.js";
 import { MappingError, AuthError, ConfigError } from "../../src/core/errors.js";
 import { Hrflow } from "../../src/hrflow/client.js";
@@ -38,7 +38,7 @@ describe("SmartRecruiters.pushProfile", () => {
     profile: { key: hrflowKey(name), source: { key: SAMPLE_SOURCE_KEY } },
     baseUrl: sr.url,
     jobId: JOB,
-    store: createMemoryStore(),
+    runtime: createRuntime(),
     allowInsecureCvUrls: true,
     ...extra,
   });
@@ -113,20 +113,17 @@ describe("SmartRecruiters.pushProfile", () => {
   });
 
   it("creates no second candidate and uploads no second CV on a repeated push", async () => {
-    const store = createMemoryStore();
-    const first = await runPush(SmartRecruiters.pushProfile, options("layla", { store }));
+    const runtime = createRuntime();
+    const first = await runPush(SmartRecruiters.pushProfile, options("layla", { runtime }));
     expect(first.response?.result?.action).toBe("created");
-    const second = await runPush(SmartRecruiters.pushProfile, options("layla", { store }));
-    expect(second.response?.status_code).toBe(201);
+    const second = await runPush(SmartRecruiters.pushProfile, options("layla", { runtime }));
+    expect(second.response?.status_code).toBe(200);
     expect(second.response?.result).toMatchObject({
       action: "unchanged",
       cv: { status: "already-uploaded" },
     });
     // A fresh ledger (another machine): still found by email, CV recognised among the attachments.
-    const third = await runPush(
-      SmartRecruiters.pushProfile,
-      options("layla", { store: createMemoryStore() }),
-    );
+    const third = await runPush(SmartRecruiters.pushProfile, options("layla", { runtime: createRuntime() }));
     expect(third.response?.result).toMatchObject({ action: "unchanged", cv: { status: "already-uploaded" } });
     expect(sr.candidates.size).toBe(1);
     expect([...sr.candidates.values()][0]?.attachments).toHaveLength(1);
@@ -194,10 +191,10 @@ describe("SmartRecruiters.pushProfile", () => {
   });
 
   it("keeps one candidate search in flight while pushing many profiles at once", async () => {
-    const store = createMemoryStore();
+    const runtime = createRuntime();
     const names = ["amelie", "taro", "layla", "maximilian", "messy"];
     const runs = await Promise.all(
-      names.map((n) => runPush(SmartRecruiters.pushProfile, options(n, { store }))),
+      names.map((n) => runPush(SmartRecruiters.pushProfile, options(n, { runtime }))),
     );
     expect(runs.map((r) => r.error)).toEqual(names.map(() => undefined));
     expect(sr.candidates.size).toBe(5);

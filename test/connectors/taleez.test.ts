@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { Taleez } from "../../src/connectors/taleez/index.js";
 import { XSmartTokenAuth, XTaleezAuth } from "../../src/core/auth/static.js";
 import { AuthError, ConfigError, MappingError } from "../../src/core/errors.js";
-import { createMemoryStore } from "../../src/core/ledger/memory.js";
+import { createRuntime } from "../../src/core/runtime.js";
 import { Hrflow } from "../../src/hrflow/client.js";
 import { createVirtualClock } from "../../src/testing/clock.js";
 import { HrflowFake } from "../../src/testing/hrflow-fake.js";
@@ -62,7 +62,7 @@ describe("Taleez.pushProfile", () => {
     baseUrl: `${tz.url}/0`,
     recruiterId: RECRUITER,
     jobId: JOB,
-    store: createMemoryStore(),
+    runtime: createRuntime(),
     allowInsecureCvUrls: true,
     ...extra,
   });
@@ -128,9 +128,9 @@ describe("Taleez.pushProfile", () => {
   it("pushes every sample profile as a valid candidate, even where the location must be complete", async () => {
     await tz.close();
     await start({ requireFullLocation: true });
-    const store = createMemoryStore();
+    const runtime = createRuntime();
     for (const sample of sampleProfiles()) {
-      const { response, error } = await runPush(Taleez.pushProfile, options(sample.name, { store }));
+      const { response, error } = await runPush(Taleez.pushProfile, options(sample.name, { runtime }));
       expect(error, sample.name).toBeUndefined();
       expect(response?.status_code, sample.name).toBe(201);
     }
@@ -196,11 +196,11 @@ describe("Taleez.pushProfile", () => {
   });
 
   it("creates no second candidate and uploads no second CV on a repeated push", async () => {
-    const store = createMemoryStore();
-    const first = await runPush(Taleez.pushProfile, options("layla", { store }));
+    const runtime = createRuntime();
+    const first = await runPush(Taleez.pushProfile, options("layla", { runtime }));
     expect(first.response?.result?.action).toBe("created");
-    const second = await runPush(Taleez.pushProfile, options("layla", { store }));
-    expect(second.response?.status_code).toBe(201);
+    const second = await runPush(Taleez.pushProfile, options("layla", { runtime }));
+    expect(second.response?.status_code).toBe(200);
     expect(second.response?.result).toMatchObject({
       action: "unchanged",
       cv: { status: "already-uploaded" },
@@ -210,10 +210,11 @@ describe("Taleez.pushProfile", () => {
       "cv:skipped",
       "job:9:skipped",
     ]);
-    // A fresh ledger (another machine): found by mail; Taleez already holds its CV.
-    const third = await runPush(Taleez.pushProfile, options("layla", { store: createMemoryStore() }));
+    // A fresh ledger (another machine): found by mail; Taleez already holds its CV; the job link is sent
+    // again (Taleez cannot be asked whether the candidate is in the job, and repeating it is harmless).
+    const third = await runPush(Taleez.pushProfile, options("layla", { runtime: createRuntime() }));
     expect(third.response?.result).toMatchObject({
-      action: "unchanged",
+      action: "updated",
       vendorId: first.response?.result?.vendorId,
       cv: { status: "already-uploaded" },
     });
@@ -224,11 +225,11 @@ describe("Taleez.pushProfile", () => {
   });
 
   it("recognises a profile without email through the ledger on a second push", async () => {
-    const store = createMemoryStore();
-    const first = await runPush(Taleez.pushProfile, options("sergio", { store }));
+    const runtime = createRuntime();
+    const first = await runPush(Taleez.pushProfile, options("sergio", { runtime }));
     expect(first.response?.result?.action).toBe("created");
     expect(first.response?.result?.warnings.join("\n")).toMatch(/no email/);
-    const second = await runPush(Taleez.pushProfile, options("sergio", { store }));
+    const second = await runPush(Taleez.pushProfile, options("sergio", { runtime }));
     expect(second.error).toBeUndefined();
     expect(second.response?.result).toMatchObject({
       action: "unchanged",
@@ -242,17 +243,18 @@ describe("Taleez.pushProfile", () => {
   it("adds an existing candidate found by mail to a new job and uploads a missing CV", async () => {
     await tz.close();
     await start({ jobs: [9, 12] });
-    const store = createMemoryStore();
-    await runPush(Taleez.pushProfile, options("maximilian", { store, jobId: 12 }));
+    const runtime = createRuntime();
+    await runPush(Taleez.pushProfile, options("maximilian", { runtime, jobId: 12 }));
     const { body } = only();
     // The CV is removed in Taleez; the candidate is pushed to job 9 from another ledger.
     only().documents.length = 0;
     const { response, error } = await runPush(
       Taleez.pushProfile,
-      options("maximilian", { store: createMemoryStore() }),
+      options("maximilian", { runtime: createRuntime() }),
     );
     expect(error).toBeUndefined();
-    expect(response?.result).toMatchObject({ action: "unchanged", cv: { status: "uploaded" } });
+    // Added to the job, the CV uploaded: updated (its fields are left as they are).
+    expect(response?.result).toMatchObject({ action: "updated", cv: { status: "uploaded" } });
     const candidate = only();
     expect(candidate.body).toEqual(body);
     expect(candidate.jobs).toEqual([12, 9]);
@@ -260,85 +262,97 @@ describe("Taleez.pushProfile", () => {
   });
 
   it("treats a duplicate-mail refusal as 'exists' and looks the candidate up", async () => {
-    const store = createMemoryStore();
-    await runPush(Taleez.pushProfile, options("amelie", { store: createMemoryStore() }));
+    const runtime = createRuntime();
+    await runPush(Taleez.pushProfile, options("amelie", { runtime: createRuntime() }));
     // The lookup misses once (e.g. a search index lagging): the create then meets Taleez's uniqueness.
     tz.clearFaults();
     tz.fail({ method: "GET", path: "/0/candidates", status: 200, body: { list: [], hasMore: false } });
-    const { response, error } = await runPush(Taleez.pushProfile, options("amelie", { store }));
+    const { response, error } = await runPush(Taleez.pushProfile, options("amelie", { runtime }));
     expect(error).toBeUndefined();
-    expect(response?.result).toMatchObject({ action: "unchanged", cv: { status: "already-uploaded" } });
+    // Taleez cannot be asked whether it is in the job: the (repeatable) job link is sent again.
+    expect(response?.result).toMatchObject({ action: "updated", cv: { status: "already-uploaded" } });
     expect(tz.requests.filter((r) => r.method === "POST" && r.path === "/0/candidates")).toHaveLength(1);
     expect(only().documents).toHaveLength(1);
     // Another wording: a 400 that names the mail.
     tz.fail({ method: "GET", path: "/0/candidates", status: 200, body: { list: [], hasMore: false } });
     tz.fail({ method: "POST", path: "/0/candidates", status: 400, body: { message: "Mail already used" } });
-    const again = await runPush(Taleez.pushProfile, options("amelie", { store: createMemoryStore() }));
+    const again = await runPush(Taleez.pushProfile, options("amelie", { runtime: createRuntime() }));
     expect(again.error).toBeUndefined();
-    expect(again.response?.result?.action).toBe("unchanged");
+    expect(again.response?.result?.cv.status).toBe("already-uploaded");
     expect(tz.candidates.size).toBe(1);
   });
 
   it("finds the candidate after a create whose answer was lost, without creating it twice", async () => {
     const clock = createVirtualClock();
     tz.fail({ method: "POST", path: "/0/candidates", drop: "after" });
-    const { response, error } = await runPush(Taleez.pushProfile, options("taro", { clock }));
+    const { response, error } = await runPush(
+      Taleez.pushProfile,
+      options("taro", { runtime: createRuntime({ clock }) }),
+    );
     expect(error).toBeUndefined();
     expect(response?.result?.action).toBe("created");
-    expect(response?.result?.steps[0]).toMatchObject({ detail: "found after an ambiguous create" });
+    expect(response?.result?.steps[0]).toMatchObject({
+      detail: "created; found by a lookup after the answer was lost",
+    });
     const candidate = only();
     expect(candidate.documents).toHaveLength(1);
     expect(candidate.jobs).toEqual([JOB]);
   });
 
-  it("looks up before creating again after a 503, and waits between attempts", async () => {
+  it("after a 503 on the create, looks over the settle window before creating again, once", async () => {
     const clock = createVirtualClock();
     tz.fail({ method: "POST", path: "/0/candidates", status: 503 });
-    const { response, error } = await runPush(Taleez.pushProfile, options("layla", { clock }));
+    const runtime = createRuntime({ clock, settleWindowMs: 20_000 });
+    const startedAt = clock.now();
+    const { response, error } = await runPush(Taleez.pushProfile, options("layla", { runtime }));
     expect(error).toBeUndefined();
     expect(response?.result?.action).toBe("created");
-    expect(clock.sleeps).toEqual([500]);
-    expect(tz.requests.map((r) => `${r.method} ${r.path}`).slice(0, 4)).toEqual([
-      "GET /0/candidates",
-      "POST /0/candidates",
-      "GET /0/candidates",
-      "POST /0/candidates",
-    ]);
+    expect(clock.now() - startedAt).toBeGreaterThanOrEqual(20_000);
+    const calls = tz.requests.map((r) => `${r.method} ${r.path}`).filter((c) => c.endsWith("/0/candidates"));
+    expect(calls.slice(0, 3)).toEqual(["GET /0/candidates", "POST /0/candidates", "GET /0/candidates"]);
+    expect(calls.filter((c) => c.startsWith("POST"))).toHaveLength(2);
+    expect(calls.filter((c) => c.startsWith("GET")).length).toBeGreaterThanOrEqual(4);
     only();
   });
 
   it("honours 429 on the lookup", async () => {
     const clock = createVirtualClock();
     tz.fail({ method: "GET", path: "/0/candidates", status: 429, headers: { "retry-after": "2" } });
-    const { error } = await runPush(Taleez.pushProfile, options("layla", { clock }));
+    const { error } = await runPush(
+      Taleez.pushProfile,
+      options("layla", { runtime: createRuntime({ clock }) }),
+    );
     expect(error).toBeUndefined();
     expect(clock.sleeps).toContain(2000);
     only();
   });
 
   it("reports a failed CV upload as a partial push and uploads it on the next one", async () => {
-    const store = createMemoryStore();
+    const runtime = createRuntime();
     tz.fail({ method: "POST", path: /\/documents$/, status: 500 });
-    const first = await runPush(Taleez.pushProfile, options("amelie", { store }));
+    const first = await runPush(Taleez.pushProfile, options("amelie", { runtime }));
     expect(first.response?.status_code).toBe(202);
     expect(first.response?.result?.cv.status).toBe("failed");
     expect(only().documents).toHaveLength(0);
     expect(only().jobs).toEqual([JOB]);
-    const second = await runPush(Taleez.pushProfile, options("amelie", { store }));
+    const second = await runPush(Taleez.pushProfile, options("amelie", { runtime }));
     expect(second.response?.status_code).toBe(201);
-    expect(second.response?.result).toMatchObject({ action: "unchanged", cv: { status: "uploaded" } });
+    expect(second.response?.result).toMatchObject({ action: "updated", cv: { status: "uploaded" } });
     expect(only().documents).toHaveLength(1);
   });
 
-  it("reports an unknown job as a partial push and adds it on a later push", async () => {
-    const store = createMemoryStore();
-    const first = await runPush(Taleez.pushProfile, options("amelie", { store, jobId: 404 }));
-    expect(first.response?.status_code).toBe(202);
-    expect(first.response?.message).toMatch(/job:404/);
-    expect(first.response?.result?.warnings.join("\n")).toMatch(/not added to job 404/);
+  it("names jobId when Taleez does not know the job (a ConfigError, not a replayable failure), and adds it once it exists", async () => {
+    const runtime = createRuntime();
+    const first = await runPush(Taleez.pushProfile, options("amelie", { runtime, jobId: 404 }));
+    expect(first.error).toBeInstanceOf(ConfigError);
+    expect((first.error as ConfigError).issues[0]).toMatchObject({ path: "jobId" });
+    expect((first.error as ConfigError).message).toMatch(/job 404/);
+    const [entry] = await runtime.store.ledger.list();
+    expect(entry?.lastError?.kind).toBe("config");
     tz.jobs.add(404);
-    const second = await runPush(Taleez.pushProfile, options("amelie", { store, jobId: 404 }));
+    const second = await runPush(Taleez.pushProfile, options("amelie", { runtime, jobId: 404 }));
     expect(second.response?.status_code).toBe(201);
+    expect(second.response?.result?.action).toBe("updated");
     expect(only().jobs).toEqual([404]);
     expect(only().documents).toHaveLength(1);
   });
@@ -351,14 +365,16 @@ describe("Taleez.pushProfile", () => {
   });
 
   it("creates the candidate again when the recorded one was deleted in Taleez, and uploads its CV", async () => {
-    const store = createMemoryStore();
-    const first = await runPush(Taleez.pushProfile, options("amelie", { store }));
+    const runtime = createRuntime();
+    const first = await runPush(Taleez.pushProfile, options("amelie", { runtime }));
     tz.candidates.clear();
-    const second = await runPush(Taleez.pushProfile, options("amelie", { store }));
+    const second = await runPush(Taleez.pushProfile, options("amelie", { runtime }));
     expect(second.response?.status_code).toBe(201);
     expect(second.response?.result?.action).toBe("created");
     expect(second.response?.result?.vendorId).not.toBe(first.response?.result?.vendorId);
-    expect(second.response?.result?.warnings.join("\n")).toMatch(/no longer in Taleez/);
+    expect(second.response?.result?.warnings.join("\n")).toMatch(/no longer exists in Taleez/);
+    expect(second.response?.result?.recreated).toBe(first.response?.result?.vendorId);
+    expect(second.response?.message).toMatch(/re-created/);
     expect(only().documents).toHaveLength(1);
     expect(only().jobs).toEqual([JOB]);
   });

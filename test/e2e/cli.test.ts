@@ -295,18 +295,29 @@ describe("push-profile: what is left to do and configuration files", () => {
 
     const listed = await run(["replay", "--list", "--json"], env, tmp);
     expect(listed.code).toBe(0);
+    const Row = z.object({
+      connector: z.string(),
+      profileKey: z.string(),
+      outcome: z.string(),
+      target: z.object({
+        baseUrl: z.string(),
+        account: z.string(),
+        options: z.record(z.string(), z.unknown()),
+      }),
+    });
     const pending = z
-      .object({
-        pending: z.array(z.object({ connector: z.string(), profileKey: z.string(), outcome: z.string() })),
-      })
+      .object({ replayable: z.array(Row), needsFix: z.array(Row) })
       .parse(JSON.parse(listed.stdout));
-    expect(pending.pending).toEqual([
-      { connector: vendor.connector, profileKey: hrflowKey("taro"), outcome: "partial" },
+    expect(pending.replayable.map((r) => [r.connector, r.profileKey, r.outcome])).toEqual([
+      [vendor.connector, hrflowKey("taro"), "partial"],
     ]);
+    // Which target each one is for: the base URL and the options it was pushed with, never a secret.
+    expect(pending.replayable[0]?.target.baseUrl).toBe(vendor.options().baseUrl);
+    expect(pending.needsFix).toEqual([]);
 
     const replayed = await run(["replay"], env, tmp);
     expect(replayed.code).toBe(0);
-    expect(replayed.stdout).toContain("replayed 1: 1 finished, 0 still failing");
+    expect(replayed.stdout).toContain("replayed 1: 1 finished, 0 still unfinished");
     expect(vendor.candidates().filter((c) => c.name.includes("田中"))).toHaveLength(1);
     expect(vendor.candidates().find((c) => c.name.includes("田中"))?.cv).toBeTruthy();
 

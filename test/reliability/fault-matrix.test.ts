@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { runPushProfile } from "../../src/connectors/pipeline.js";
 import { connectorDefinitions } from "../../src/connectors/registry.js";
 import { AuthError } from "../../src/core/errors.js";
-import { createMemoryStore } from "../../src/core/ledger/memory.js";
-import type { PushStore } from "../../src/core/ledger/types.js";
+import { createRuntime } from "../../src/core/runtime.js";
+import type { Runtime } from "../../src/core/runtime.js";
 import { createVirtualClock, type VirtualClock } from "../../src/testing/clock.js";
 import type { FaultSpec } from "../../src/testing/fake-server.js";
 import { hrflowKey, sampleProfiles } from "../../src/testing/profiles.js";
@@ -28,7 +28,7 @@ interface Run {
   sandbox: Sandbox;
   vendor: SandboxVendor;
   clock: VirtualClock;
-  store: PushStore;
+  runtime: Runtime;
   push: (name?: string) => Promise<{ status?: number; action?: unknown; cv?: unknown; error?: unknown }>;
 }
 
@@ -45,15 +45,14 @@ async function setup(connector: string): Promise<Run> {
   const definition = connectorDefinitions().find((d) => d.name === connector);
   if (!definition) throw new Error(`unknown connector ${connector}`);
   const clock = createVirtualClock();
-  const store = createMemoryStore();
+  const runtime = createRuntime({ clock });
   const push: Run["push"] = async (name = PROFILE) => {
     try {
       const response = await runPushProfile(definition, {
         hrflowClient: sandbox.hrflowClient,
         auth: vendor.auth(),
         profile: { key: hrflowKey(name), source: { key: sandbox.sourceKey } },
-        store,
-        clock,
+        runtime,
         timeoutMs: 400,
         allowInsecureCvUrls: true,
         ...vendor.options(),
@@ -69,7 +68,7 @@ async function setup(connector: string): Promise<Run> {
       return { error };
     }
   };
-  return { sandbox, vendor, clock, store, push };
+  return { sandbox, vendor, clock, runtime, push };
 }
 
 const fail = (target: RouteTarget, spec: Omit<FaultSpec, "method" | "path">): void => {
@@ -175,9 +174,9 @@ describe.each(connectorDefinitions().map((d) => d.name))("fault matrix: %s", (co
       expect(first.error).toBeUndefined();
       expect(first.status).toBe(202);
       expect(first.cv).toBe("failed");
-      expect((await run.store.list({ outcomes: ["partial"] })).map((e) => e.profileKey)).toEqual([
-        hrflowKey(PROFILE),
-      ]);
+      expect(
+        (await run.runtime.store.ledger.list({ outcomes: ["partial"] })).map((e) => e.profileKey),
+      ).toEqual([hrflowKey(PROFILE)]);
       run.vendor.faults.create.fake.clearFaults();
       target.fake.clearFaults();
       const second = await run.push();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPushProfile } from "../../src/connectors/pipeline.js";
 import { connectorDefinitions } from "../../src/connectors/registry.js";
 import { MappingError } from "../../src/core/errors.js";
-import { createMemoryStore } from "../../src/core/ledger/memory.js";
+import { createRuntime } from "../../src/core/runtime.js";
 import { parseHrflowProfile } from "../../src/hrflow/schema.js";
 import { startSandbox, type Sandbox } from "../../src/testing/sandbox.js";
 import { collect, collectError } from "../support/leaks.js";
@@ -72,7 +72,7 @@ describe("every connector's pipeline, on generated profiles (dry run against the
             hrflowClient: sandbox.hrflowClient,
             auth: vendor.auth(),
             profile: { key: raw.key, source: { key: "generated" } },
-            store: createMemoryStore(),
+            runtime: createRuntime(),
             dryRun: true,
             allowInsecureCvUrls: true,
             timeoutMs: 2000,

@@ -5,7 +5,8 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { runPushProfile } from "../../src/connectors/pipeline.js";
 import { connectorDefinitions } from "../../src/connectors/registry.js";
 import { replayPushes } from "../../src/connectors/replay.js";
-import { createSqliteStore } from "../../src/core/ledger/sqlite.js";
+import { createRuntime } from "../../src/core/runtime.js";
+import { createSqliteStore } from "../../src/core/store/sqlite.js";
 import { createVirtualClock } from "../../src/testing/clock.js";
 import { hrflowKey } from "../../src/testing/profiles.js";
 import { startSandbox, type Sandbox } from "../../src/testing/sandbox.js";
@@ -32,19 +33,18 @@ describe("replaying failed pushes from a SQLite ledger", () => {
     const common = {
       hrflowClient: sandbox.hrflowClient,
       auth: vendor.auth(),
-      clock,
       allowInsecureCvUrls: true,
       ...vendor.options(),
     };
 
     // Run 1: the CV storage is down for one profile, the vendor is down for another.
-    const first = createSqliteStore(path);
+    const first = createRuntime({ store: createSqliteStore(path), clock });
     const cvTarget = vendor.faults.cvUpload;
     if (!cvTarget) throw new Error("no CV route");
     cvTarget.fake.fail({ method: cvTarget.method, path: cvTarget.path, status: 500, times: 10 });
     const partial = await runPushProfile(definition, {
       ...common,
-      store: first,
+      runtime: first,
       profile: { key: hrflowKey("amelie"), source: { key: sandbox.sourceKey } },
     });
     collect(partial);
@@ -52,7 +52,7 @@ describe("replaying failed pushes from a SQLite ledger", () => {
     vendor.faults.create.fake.fail({ method: "GET", path: "/candidates", status: 503, times: 20 });
     const failed = await runPushProfile(definition, {
       ...common,
-      store: first,
+      runtime: first,
       profile: { key: hrflowKey("layla"), source: { key: sandbox.sourceKey } },
     }).catch((e: unknown) => e);
     collectError(failed);
@@ -62,18 +62,17 @@ describe("replaying failed pushes from a SQLite ledger", () => {
     cvTarget.fake.clearFaults();
 
     // Run 2: another process opens the same ledger and replays.
-    const second = createSqliteStore(path);
-    expect((await second.list({ outcomes: ["partial", "failed"] })).map((e) => e.outcome).sort()).toEqual([
-      "failed",
-      "partial",
-    ]);
+    const second = createRuntime({ store: createSqliteStore(path), clock });
+    expect(
+      (await second.store.ledger.list({ outcomes: ["partial", "failed"] })).map((e) => e.outcome).sort(),
+    ).toEqual(["failed", "partial"]);
     const results: string[] = [];
     const summary = await replayPushes({
-      store: second,
+      runtime: second,
       hrflowClient: sandbox.hrflowClient,
       definitions: connectorDefinitions(),
       auth: () => vendor.auth(),
-      pushOptions: { clock, allowInsecureCvUrls: true },
+      pushOptions: { allowInsecureCvUrls: true },
       onResult: (entry, outcome) => {
         collect(outcome.response ?? "");
         results.push(
@@ -81,8 +80,8 @@ describe("replaying failed pushes from a SQLite ledger", () => {
         );
       },
     });
-    expect(summary).toEqual({ replayed: 2, succeeded: 2, failed: 0 });
-    expect(results.sort()).toEqual(["amelie:unchanged:uploaded", "layla:created:uploaded"]);
+    expect(summary).toEqual({ replayed: 2, finished: 2, unfinished: 0, busy: 0, needsFix: [] });
+    expect(results.sort()).toEqual(["amelie:updated:uploaded", "layla:created:uploaded"]);
     expect(
       vendor
         .candidates()
@@ -90,7 +89,7 @@ describe("replaying failed pushes from a SQLite ledger", () => {
         .sort(),
     ).toEqual(["Amélie Poulain-Dupré", "ليلى حداد"]);
     expect(vendor.candidates().every((c) => c.cv !== undefined)).toBe(true);
-    expect(await second.list({ outcomes: ["partial", "failed", "pending"] })).toEqual([]);
+    expect(await second.store.ledger.list({ outcomes: ["partial", "failed", "pending"] })).toEqual([]);
     await second.close();
   });
 });

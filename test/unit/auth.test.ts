@@ -166,7 +166,7 @@ describe("token auths against a loopback token endpoint", () => {
     collectError(error);
     expect(error).toBeInstanceOf(AuthError);
     expect((error as Error).message).toMatch(
-      /Sign-in as a@b\.co refused \(401: "signinFailure: email or password incorrect\."\)\. Check TEST_PASSWORD/,
+      /Sign-in as a@b\.co refused \(401: "email or password incorrect\."\)\. Check TEST_PASSWORD/,
     );
   });
 

@@ -10,7 +10,7 @@ import {
   TimeoutError,
 } from "../../src/core/errors.js";
 import { HttpClient } from "../../src/core/http/client.js";
-import { RateLimiter } from "../../src/core/http/rate-limiter.js";
+import { LocalRateLimiter } from "../../src/core/http/rate-limiter.js";
 import type { PlannedRequest } from "../../src/core/http/types.js";
 import { createVirtualClock } from "../../src/testing/clock.js";
 import { FakeServer } from "../../src/testing/fake-server.js";
@@ -211,7 +211,7 @@ describe("HttpClient", () => {
 
   it("waits for the window to reset when the vendor says no quota is left", async () => {
     const clock = createVirtualClock();
-    const limiter = new RateLimiter({ requests: 100, perMs: 1000, concurrency: 2 }, clock);
+    const limiter = new LocalRateLimiter({ requests: 100, perMs: 1000, concurrency: 2 }, clock);
     const reset = Math.ceil(clock.now() / 1000) + 20;
     server.fail({
       method: "GET",

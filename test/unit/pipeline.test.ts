@@ -3,7 +3,7 @@ import { SmartRecruiters } from "../../src/connectors/smartrecruiters/index.js";
 import { toWorkflowResponse } from "../../src/connectors/pipeline.js";
 import { XSmartTokenAuth } from "../../src/core/auth/static.js";
 import { ConfigError, HrflowError, MappingError, RateLimitError } from "../../src/core/errors.js";
-import { createMemoryStore } from "../../src/core/ledger/memory.js";
+import { createRuntime } from "../../src/core/runtime.js";
 import type { HrflowProfile } from "../../src/hrflow/schema.js";
 import { hrflowKey } from "../../src/testing/profiles.js";
 import { startSandbox, type Sandbox } from "../../src/testing/sandbox.js";
@@ -20,7 +20,7 @@ describe("the push-profile pipeline", () => {
     hrflowClient: sandbox.hrflowClient,
     auth: new XSmartTokenAuth({ value: "sr-sandbox-token" }),
     profile: { key: hrflowKey("taro"), source: { key: sandbox.sourceKey } },
-    store: createMemoryStore(),
+    runtime: createRuntime(),
     allowInsecureCvUrls: true,
     ...sandbox.vendor("smartrecruiters").options(),
     ...extra,

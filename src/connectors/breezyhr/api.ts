@@ -88,22 +88,13 @@ export const candidateSummaries = (
     ? []
     : parseAnswer(BreezyCandidateSummaryListSchema, data, "list position candidates", context);
 
-// https://developer.breezy.hr/docs/company-position-candidate
-export const getCandidate = (position: BreezyPosition, id: string): RequestSpec<unknown> => ({
+// https://developer.breezy.hr/docs/company-position-candidate (read with `http.find`: 404 is "gone")
+export const getCandidate = (position: BreezyPosition, id: string): RequestSpec<BreezyCandidate> => ({
   operation: "get candidate",
   method: "GET",
   path: candidatePath(position, id),
-  expect: [200, 404],
-  dryRun: { response: undefined },
+  response: BreezyCandidateSchema,
 });
-
-/** Parses a `getCandidate` answer (404 gives undefined). */
-export const candidateOrUndefined = (
-  status: number,
-  data: unknown,
-  context: ErrorContext,
-): BreezyCandidate | undefined =>
-  status === 404 ? undefined : parseAnswer(BreezyCandidateSchema, data, "get candidate", context);
 
 // https://developer.breezy.hr/docs/company-position-candidates-add
 // 200 with the Candidate; 202 `partialCandidateCreated` when an `applied` candidate misses required
@@ -115,6 +106,10 @@ export const createCandidate = (
   operation: "create candidate on position",
   method: "POST",
   path: `${positionPath(position)}/candidates`,
+  notFound: {
+    option: "positionId",
+    what: `position ${position.positionId} in company ${position.companyId}`,
+  },
   body: { json: body },
   expect: [200, 201, 202],
   dryRun: { response: { _id: "<new candidate id>" } },

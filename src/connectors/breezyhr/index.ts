@@ -2,22 +2,14 @@ import { z } from "zod";
 import type { VendorAuth } from "../../core/auth/base.js";
 import { OAuth2EmailPasswordBody } from "../../core/auth/oauth2.js";
 import { AuthorizationAuth } from "../../core/auth/static.js";
-import {
-  ConfigError,
-  ResponseValidationError,
-  isHttpError,
-  type ConfigIssue,
-  type ErrorContext,
-} from "../../core/errors.js";
+import { ConfigError, isHttpError, type ConfigIssue, type ErrorContext } from "../../core/errors.js";
 import { vendorErrorMessage } from "../../core/http/client.js";
 import { defineConnector } from "../connector.js";
-import { createOnce } from "../create-once.js";
-import { failedCv, uploadCvOnce } from "../cv-step.js";
-import type { CvReport, PushContext, PushOutcome } from "../definition.js";
+import { cvStep } from "../cv-step.js";
+import type { PushContext, PushPlan, UpdateResult } from "../definition.js";
 import {
   addEducation,
   addWorkHistory,
-  candidateOrUndefined,
   candidateSummaries,
   createCandidate,
   getCandidate,
@@ -86,9 +78,7 @@ const fold = (s: string | undefined): string =>
   (s ?? "").normalize("NFKC").trim().replace(/\s+/g, " ").toLocaleLowerCase();
 
 // ---------------------------------------------------------------------------------------------------
-// Company: resolved by name once per (account, base URL, name) for the whole process.
-
-const companyIds = new Map<string, Promise<string>>();
+// Company: resolved by name once per runtime (account, base URL, name).
 
 async function fetchCompanyId(ctx: Ctx, name: string): Promise<string> {
   const { data } = await ctx.http.request(listCompanies(name));
@@ -116,27 +106,18 @@ function companyIdOf(ctx: Ctx): Promise<string> {
   if (companyId !== undefined) return Promise.resolve(companyId);
   const name = companyName ?? "";
   if (ctx.dryRun) return fetchCompanyId(ctx, name);
-  const key = JSON.stringify([ctx.http.baseUrl, ctx.auth.accountId(), fold(name)]);
-  let pending = companyIds.get(key);
-  if (!pending) {
-    pending = fetchCompanyId(ctx, name);
-    companyIds.set(key, pending);
-    // A failure is not remembered: the next push asks again.
-    pending.catch(() => companyIds.delete(key));
-  }
-  return pending;
+  return ctx.memo(`company:${fold(name)}`, () => fetchCompanyId(ctx, name));
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Finding the candidate.
 
-async function fetchCandidate(
+function fetchCandidate(
   ctx: Ctx,
   position: BreezyPosition,
   id: string,
 ): Promise<BreezyCandidate | undefined> {
-  const response = await ctx.http.request(getCandidate(position, id));
-  return candidateOrUndefined(response.status, response.data, context(ctx));
+  return ctx.http.find(getCandidate(position, id));
 }
 
 /** Same person without an email: same name, and the same phone digits when both have a phone. */
@@ -231,67 +212,63 @@ function updateBody(payload: BreezyCandidateInput, existing: BreezyCandidate): B
   return body;
 }
 
-/** True when the PUT would change nothing Breezy shows. */
-function sameAsExisting(body: BreezyCandidateUpdate, existing: BreezyCandidate): boolean {
-  const text = (a: string | undefined, b: string | undefined): boolean =>
-    a === undefined || fold(a) === fold(b);
+/** The fields of the PUT that would change what Breezy shows (empty: nothing to send). */
+function changedFieldsOf(body: BreezyCandidateUpdate, existing: BreezyCandidate): string[] {
+  const differs = (a: string | undefined, b: string | undefined): boolean =>
+    a !== undefined && fold(a) !== fold(b);
   const existingTags = new Set((existing.tags ?? []).map(fold));
   const existingSocial = socialMap(existing.social_profiles);
-  return (
-    text(body.name, existing.name) &&
-    text(body.email_address, existing.email_address) &&
-    text(body.phone_number, existing.phone_number) &&
-    text(body.summary, existing.summary) &&
-    text(body.headline, existing.headline) &&
-    text(body.address, existing.address) &&
-    text(body.cover_letter, existing.cover_letter) &&
-    body.source === undefined &&
-    (body.tags ?? []).every((t) => existingTags.has(fold(t))) &&
-    Object.entries(body.social_profiles ?? {}).every(
+  const changed: string[] = [];
+  const texts = [
+    "name",
+    "email_address",
+    "phone_number",
+    "summary",
+    "headline",
+    "address",
+    "cover_letter",
+  ] as const;
+  for (const field of texts) if (differs(body[field], existing[field])) changed.push(field);
+  if (body.source !== undefined) changed.push("source");
+  if (!(body.tags ?? []).every((t) => existingTags.has(fold(t)))) changed.push("tags");
+  if (
+    !Object.entries(body.social_profiles ?? {}).every(
       ([k, v]) => existingSocial[k as BreezySocialNetwork] === v,
     )
-  );
+  )
+    changed.push("social_profiles");
+  return changed;
 }
 
 /**
- * Updates the candidate found on the position. `readable` is false when Breezy found it but would not
- * return it: the PUT is then sent as is, and no entry is appended (which ones are missing is unknown,
- * and appending blindly would duplicate them).
+ * Updates the candidate found on the position: a PUT when a field differs, then only the work-history and
+ * education entries Breezy does not hold yet (appending one entry at a time, so a repeated push adds
+ * nothing: same company and title, or same school and field of study, is the same entry). `existing`
+ * undefined: Breezy found the candidate but would not return it, so the PUT is sent as is and no entry is
+ * appended (which ones are missing is unknown, and appending blindly would duplicate them).
  */
 async function update(
   ctx: Ctx,
   position: BreezyPosition,
-  existing: BreezyCandidate,
-  how: string,
-  readable = true,
-): Promise<PushOutcome> {
+  id: string,
+  existing: BreezyCandidate | undefined,
+): Promise<UpdateResult> {
   const { payload } = ctx;
-  const id = existing._id;
-  await ctx.record.setVendorId(id);
+  const body = updateBody(payload, existing ?? { _id: id });
+  const changed = existing ? changedFieldsOf(body, existing) : Object.keys(body);
+  if (changed.length > 0) await ctx.http.request(updateCandidate(position, id, body));
 
-  const body = updateBody(payload, existing);
-  const changed = !readable || !sameAsExisting(body, existing);
-  if (changed) await ctx.http.request(updateCandidate(position, id, body));
-  ctx.report({
-    step: "candidate",
-    status: changed ? "done" : "skipped",
-    vendorId: id,
-    detail: `${how}; ${changed ? "updated" : "already up to date"}`,
-  });
-
-  // Entries are appended one by one, so only those Breezy does not hold yet are sent (a repeated push
-  // adds nothing). Same company and title, or same school and field of study, is the same entry.
   const jobKey = (e: { company_name?: string | undefined; title?: string | undefined }): string =>
     `${fold(e.company_name)}|${fold(e.title)}`;
   const schoolKey = (e: { school_name?: string | undefined; field_of_study?: string | undefined }): string =>
     `${fold(e.school_name)}|${fold(e.field_of_study)}`;
-  const jobsThere = new Set((existing.work_history ?? []).map(jobKey));
-  const schoolsThere = new Set((existing.education ?? []).map(schoolKey));
-  const missingJobs = readable ? (payload.work_history ?? []).filter((e) => !jobsThere.has(jobKey(e))) : [];
-  const missingSchools = readable
+  const jobsThere = new Set((existing?.work_history ?? []).map(jobKey));
+  const schoolsThere = new Set((existing?.education ?? []).map(schoolKey));
+  const missingJobs = existing ? (payload.work_history ?? []).filter((e) => !jobsThere.has(jobKey(e))) : [];
+  const missingSchools = existing
     ? (payload.education ?? []).filter((e) => !schoolsThere.has(schoolKey(e)))
     : [];
-  if (!readable && ((payload.work_history ?? []).length > 0 || (payload.education ?? []).length > 0))
+  if (!existing && ((payload.work_history ?? []).length > 0 || (payload.education ?? []).length > 0))
     ctx.warn(
       `Breezy found candidate ${id} but did not return it, so its work history and education were not compared; none was added`,
     );
@@ -300,7 +277,7 @@ async function update(
   const entryReport = (step: string, sent: number, added: number): void => {
     if (sent === 0) return;
     ctx.report(
-      readable
+      existing
         ? {
             step,
             status: added > 0 ? "done" : "skipped",
@@ -311,128 +288,104 @@ async function update(
   };
   entryReport("work-history", (payload.work_history ?? []).length, missingJobs.length);
   entryReport("education", (payload.education ?? []).length, missingSchools.length);
-
-  const action = changed || missingJobs.length > 0 || missingSchools.length > 0 ? "updated" : "unchanged";
-  const cv = await cvStep(ctx, position, id, existing);
-  return { action, vendorId: id, cv };
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Create.
-
-/** Breezy answered 202 `partialCandidateCreated`: no candidate exists until the form is completed. */
-class PartialCandidateCreated extends Error {
-  constructor(readonly vendorMessage: string | undefined) {
-    super("partialCandidateCreated");
-  }
-}
-
-async function create(ctx: Ctx, position: BreezyPosition): Promise<string | undefined> {
-  const response = await ctx.http.request(createCandidate(position, ctx.payload));
-  if (response.status === 202) {
-    throw new PartialCandidateCreated(vendorErrorMessage(response.data, response.text));
-  }
-  return parseAnswer(BreezyCandidateSchema, response.data, "create candidate on position", context(ctx))._id;
-}
-
-async function partial(ctx: Ctx, error: PartialCandidateCreated): Promise<PushOutcome> {
-  const detail =
-    `Breezy answered 202 partialCandidateCreated${error.vendorMessage ? ` ("${error.vendorMessage}")` : ""}: ` +
-    "the position's application form requires fields the profile lacks, so Breezy emailed the candidate to complete them and holds no candidate until they do. " +
-    "Push again once they have: the candidate is then found by email and updated";
-  // Nothing is recorded as created: the next push looks the candidate up again.
-  if (!ctx.dryRun) await ctx.record.failed("candidate", detail);
-  ctx.report({ step: "candidate", status: "failed", detail });
-  ctx.report({ step: "cv", status: "skipped", detail: "no candidate to attach the CV to yet" });
-  ctx.warn(detail);
+  const any = changed.length > 0 || missingJobs.length > 0 || missingSchools.length > 0;
   return {
-    action: "partial",
-    vendorId: undefined,
-    cv: { status: "failed", reason: "not uploaded: Breezy holds no candidate yet (partialCandidateCreated)" },
+    changed: any,
+    detail:
+      changed.length > 0
+        ? `updated (${changed.join(", ")})`
+        : any
+          ? "fields already up to date; history entries added"
+          : "already up to date",
   };
 }
 
 // ---------------------------------------------------------------------------------------------------
-// CV.
+// The plan.
 
-function cvStep(
-  ctx: Ctx,
-  position: BreezyPosition,
-  id: string,
-  existing: BreezyCandidate | undefined,
-): Promise<CvReport> {
-  return uploadCvOnce(ctx, {
-    // A candidate holds one resume; the same file name means this CV is already there.
-    alreadyThere: (file) => Promise.resolve(existing?.resume?.file_name === file.fileName),
-    upload: async (file) => {
-      await ctx.http.request(uploadResume(position, id, file));
-    },
-  }).catch((error: unknown) => failedCv(ctx, error));
+/** Breezy's own error shape: `{"error": {"type": "invalidAccessToken", "message": "..."}}`. */
+function errorMessage(body: unknown): string | undefined {
+  if (body === null || typeof body !== "object" || !("error" in body)) return undefined;
+  const inner = body.error;
+  if (inner === null || typeof inner !== "object") return undefined;
+  const type = "type" in inner && typeof inner.type === "string" ? inner.type : undefined;
+  const message = "message" in inner && typeof inner.message === "string" ? inner.message : undefined;
+  return type || message ? [type, message].filter(Boolean).join(": ") : undefined;
 }
 
-// ---------------------------------------------------------------------------------------------------
-
-async function push(ctx: Ctx): Promise<PushOutcome> {
+async function plan(ctx: Ctx): Promise<PushPlan<BreezyCandidate>> {
   for (const warning of skippedEntries(ctx.profile)) ctx.warn(warning);
   const position: BreezyPosition = { companyId: await companyIdOf(ctx), positionId: ctx.options.positionId };
-
-  // 1. The ledger's candidate, when Breezy still has it on this position.
-  const ledgerId = ctx.record.vendorId;
-  if (ledgerId !== undefined && !ctx.dryRun) {
-    const known = await fetchCandidate(ctx, position, ledgerId);
-    if (known) return update(ctx, position, known, "recorded by an earlier push");
-  }
-
-  // 2. The same email (or, without one, the same name) on this position.
-  const found = await findOnPosition(ctx, position);
-  if (found.id !== undefined && !ctx.dryRun) {
-    const how = ctx.payload.email_address
-      ? "matched by email on the position"
-      : "matched by name on the position";
-    const existing = await fetchCandidate(ctx, position, found.id);
-    // The search found it but it cannot be read: update it blind rather than create a duplicate.
-    return update(ctx, position, existing ?? { _id: found.id }, how, existing !== undefined);
-  }
-
-  // 3. Create on the position. A 409 means it is there after all: find it and update it.
-  let created: { vendorId: string | undefined; found: boolean };
-  try {
-    created = await createOnce(ctx, {
-      create: () => create(ctx, position),
-      lookup: async () => (await findOnPosition(ctx, position)).id,
-    });
-  } catch (error) {
-    if (error instanceof PartialCandidateCreated) return partial(ctx, error);
-    if (isHttpError(error) && error.status === 409) {
-      const id = await findAfterConflict(ctx, position);
-      if (id !== undefined) {
-        const existing = await fetchCandidate(ctx, position, id);
-        const how = "already on the position (409 on create)";
-        return update(ctx, position, existing ?? { _id: id }, how, existing !== undefined);
-      }
-    }
-    throw error;
-  }
-  const vendorId = created.vendorId;
-  if (vendorId === undefined)
-    throw new ResponseValidationError(
-      "Breezy HR: create candidate on position",
-      ["_id: missing"],
-      context(ctx),
-    );
-  await ctx.record.setVendorId(vendorId);
-  const elsewhere =
-    found.elsewhere > 0
-      ? ` (the email is also on ${found.elsewhere} other position${found.elsewhere === 1 ? "" : "s"}; Breezy keeps one candidate per position)`
-      : "";
-  ctx.report({
-    step: "candidate",
-    status: "done",
-    vendorId,
-    detail: `${created.found ? "found after an ambiguous create" : "created"} on position ${position.positionId}${elsewhere}`,
+  const email = ctx.payload.email_address;
+  /** How many other positions hold the email (Breezy keeps one candidate per position). */
+  let elsewhere = 0;
+  const withData = async (id: string, how: string) => ({
+    id,
+    data: await fetchCandidate(ctx, position, id),
+    how,
   });
-  const cv = await cvStep(ctx, position, vendorId, undefined);
-  return { action: "created", vendorId, cv };
+
+  return {
+    candidate: {
+      read: (id) => fetchCandidate(ctx, position, id),
+      // By email through the company search; without one, by name among the position's candidates.
+      find: async () => {
+        const found = await findOnPosition(ctx, position);
+        elsewhere = found.elsewhere;
+        if (found.id === undefined) return undefined;
+        return withData(
+          found.id,
+          email ? "matched by email on the position" : "matched by name on the position",
+        );
+      },
+      create: async () => {
+        let response;
+        try {
+          response = await ctx.http.request(createCandidate(position, ctx.payload));
+        } catch (error) {
+          // 409: it is on the position after all (the exact search may miss a differently cased email).
+          if (!(isHttpError(error) && error.status === 409)) throw error;
+          const id = await findAfterConflict(ctx, position);
+          if (id === undefined) throw error;
+          return { existing: await withData(id, "already on the position (409 on create)") };
+        }
+        if (response.status === 202) {
+          const vendorMessage =
+            errorMessage(response.data) ?? vendorErrorMessage(response.data, response.text);
+          return {
+            incomplete:
+              `Breezy answered 202 partialCandidateCreated${vendorMessage ? ` ("${vendorMessage}")` : ""}: ` +
+              "the position's application form requires fields the profile lacks, so Breezy emailed the candidate to complete them and holds no candidate until they do. " +
+              "Push again once they have: the candidate is then found by email and updated",
+          };
+        }
+        const created = parseAnswer(
+          BreezyCandidateSchema,
+          response.data,
+          "create candidate on position",
+          context(ctx),
+        );
+        const also =
+          elsewhere > 0
+            ? ` (the email is also on ${elsewhere} other position${elsewhere === 1 ? "" : "s"}; Breezy keeps one candidate per position)`
+            : "";
+        return {
+          created: { id: created._id, data: created },
+          detail: `created on position ${position.positionId}${also}`,
+        };
+      },
+      update: (record) => update(ctx, position, record.id ?? "", record.data),
+    },
+    steps: (record) => [
+      cvStep(ctx, {
+        // A candidate holds one resume; the same file name means this CV is already there.
+        alreadyThere: (file) => Promise.resolve(record.data?.resume?.file_name === file.fileName),
+        upload: async (file) => {
+          await ctx.http.request(uploadResume(position, record.id ?? "", file));
+        },
+      }),
+    ],
+  };
 }
 
 /** Breezy signals a refused token with 401, or (seen live) 400, and `error.type` says which. */
@@ -641,9 +594,10 @@ export const Breezyhr = defineConnector<typeof OptionsSchema, BreezyCandidateInp
   rateLimit: { requests: 100, perMs: 60_000, concurrency: 5 },
   wireAuth,
   isAuthRefused,
+  errorMessage,
   cvMode: "upload",
   map: mapBreezyCandidate,
-  push,
+  plan,
   targetScope: (o) => `company:${o.companyId ?? `name:${fold(o.companyName)}`}|position:${o.positionId}`,
   examples: {
     library: `import { Breezyhr, Hrflow, OAuth2EmailPasswordBody } from "hrflow-connectors";

@@ -19,6 +19,8 @@ export const searchApplicants = (
   path: `/company/${encodeURIComponent(companyId)}/search/applicants`,
   body: { json: filters },
   idempotent: true,
+  readOnly: true,
+  notFound: { option: "company", what: `company "${companyId}"` },
   response: FlatchrApplicantListSchema,
   dryRun: { response: [] },
 });
@@ -30,6 +32,7 @@ export const createCandidate = (body: FlatchrCandidateInput, apiKey: string): Re
   operation: "create applicant",
   method: "POST",
   path: "/vacancy/candidate/json",
+  notFound: { option: "vacancy", what: `vacancy "${body.vacancy}" (check careersBaseUrl too)` },
   body: { json: { ...body, token: apiKey } },
   dryRun: { response: { response: "applicant created" } },
 });

@@ -1,12 +1,11 @@
 import { z } from "zod";
 import type { VendorAuth } from "../../core/auth/base.js";
 import { AuthorizationAuth } from "../../core/auth/static.js";
-import { ConfigError, HttpError, isAuthError, isConfigError, isConnectorsError } from "../../core/errors.js";
+import { ConfigError, isAuthError, isConnectorsError } from "../../core/errors.js";
 import { DEFAULT_RATE_LIMIT } from "../../core/http/rate-limiter.js";
 import { hasInvalidEmail } from "../../hrflow/fields.js";
 import { defineConnector } from "../connector.js";
-import { createOnce } from "../create-once.js";
-import type { CvReport, PushContext, PushOutcome } from "../definition.js";
+import type { CvReport, PushContext, PushPlan } from "../definition.js";
 import { createCandidate, createdMessage, searchApplicants } from "./api.js";
 import { mapFlatchrCandidate } from "./mapping.js";
 import { FlatchrCandidateInputSchema, type FlatchrApplicant, type FlatchrCandidateInput } from "./schema.js";
@@ -95,55 +94,16 @@ function apiKeyOf(ctx: Ctx): string {
   );
 }
 
-/** Turns Flatchr's 404 on the company path into a ConfigError naming the option. */
-function unknownCompany(company: string) {
-  return (error: unknown): never => {
-    if (error instanceof HttpError && error.status === 404) {
-      throw new ConfigError(
-        [
-          {
-            path: "company",
-            message: `Flatchr does not know company "${company}" (404 on ${error.operation}${error.vendorMessage ? `: "${error.vendorMessage}"` : ""}); check the company id`,
-          },
-        ],
-        { summary: "Invalid Flatchr options", cause: error },
-      );
-    }
-    throw error;
-  };
-}
-
-/** Turns Flatchr's 404 on the create into a ConfigError naming the vacancy. */
-function unknownVacancy(vacancy: string) {
-  return (error: unknown): never => {
-    if (error instanceof HttpError && error.status === 404) {
-      throw new ConfigError(
-        [
-          {
-            path: "vacancy",
-            message: `Flatchr has no vacancy "${vacancy}" (404 on ${error.operation}${error.vendorMessage ? `: "${error.vendorMessage}"` : ""}); give the vacancy slug, and check careersBaseUrl`,
-          },
-        ],
-        { summary: "Invalid Flatchr options", cause: error },
-      );
-    }
-    throw error;
-  };
-}
-
 /** The applicant with exactly this email (Flatchr's search may match more loosely). */
 async function findByEmail(ctx: Ctx, email: string): Promise<FlatchrApplicant | undefined> {
-  const company = companyOf(ctx.options);
-  const { data } = await ctx.http
-    .request(searchApplicants(company, { email }))
-    .catch(unknownCompany(company));
+  const { data } = await ctx.http.request(searchApplicants(companyOf(ctx.options), { email }));
   const wanted = email.trim().toLowerCase();
   return data.find((a) => a.email?.trim().toLowerCase() === wanted);
 }
 
 /** What the create sent as the CV. */
-function sentCv(payload: FlatchrCandidateInput, reason: string | undefined): CvReport {
-  if (typeof payload.resume === "string") return { status: "link", reason };
+function sentCv(payload: FlatchrCandidateInput, failure: string | undefined): CvReport {
+  if (typeof payload.resume === "string") return { status: "link", reason: failure };
   return { status: "inline", fileName: payload.resume.fileName, contentType: payload.resume.contentType };
 }
 
@@ -153,123 +113,89 @@ function cvDetail(payload: FlatchrCandidateInput): string {
   return `${payload.resume.fileName} (${payload.resume.contentType}, ${bytes} bytes) sent inline as a base64 document`;
 }
 
-/** An earlier push created the applicant (the ledger says so): left as is, its id confirmed when cheap. */
-async function fromLedger(ctx: Ctx, email: string | undefined): Promise<PushOutcome> {
-  let vendorId = ctx.record.vendorId;
-  let detail =
-    "recorded by an earlier push (push ledger); Flatchr's API has no documented update for an applicant, so it is left as is";
-  if (email && !ctx.dryRun) {
-    try {
-      const found = await findByEmail(ctx, email);
-      if (found) {
-        vendorId = found.applicant;
-        await ctx.record.setVendorId(vendorId);
-      } else {
-        ctx.warn(
-          `The push ledger says this profile was created in Flatchr, but no applicant with its email was found (archived or deleted?). It is not created again; clear the ledger entry to push it anew`,
-        );
-      }
-    } catch (error) {
-      if (!isConnectorsError(error) || isAuthError(error) || isConfigError(error)) throw error;
-      detail += ` (not verified: ${error.message})`;
-    }
-  }
-  ctx.report({ step: "candidate", status: "skipped", vendorId, detail });
-  const cvStep = ctx.record.step("cv");
-  if (cvStep?.status === "done") {
-    ctx.report({ step: "cv", status: "skipped", detail: "sent with the applicant by an earlier push" });
-    const fileName = cvStep.detail === "link" ? undefined : cvStep.detail;
-    return { action: "unchanged", vendorId, cv: { status: "already-uploaded", fileName } };
-  }
-  return { action: "unchanged", vendorId, cv: existingCv(ctx) };
-}
-
-/** The CV of an applicant that existed before this connector created it: not replaceable. */
-function existingCv(ctx: Ctx): CvReport {
-  const reason = "the applicant already existed; Flatchr's API cannot replace its CV";
-  ctx.report({ step: "cv", status: "unsupported", detail: reason });
-  return { status: "not-supported", reason };
-}
-
-async function push(ctx: Ctx): Promise<PushOutcome> {
+function plan(ctx: Ctx): PushPlan<FlatchrApplicant> {
   const { payload, options } = ctx;
   const apiKey = apiKeyOf(ctx);
   const email = payload.email;
   if (!email && hasInvalidEmail(ctx.profile))
     ctx.warn("info.email is not a valid email address; the applicant is sent without it");
-
-  if (ctx.record.isDone("candidate")) return fromLedger(ctx, email);
-
-  if (email) {
-    const existing = await findByEmail(ctx, email);
-    if (existing) {
-      const vendorId = existing.applicant;
-      if (!ctx.dryRun) await ctx.record.done("candidate", { vendorId, detail: "found by email" });
-      await ctx.record.setVendorId(vendorId);
-      ctx.report({
-        step: "candidate",
-        status: "skipped",
-        vendorId,
-        detail:
-          `already in Flatchr (applicant ${vendorId}${existing.vacancy ? ` on "${existing.vacancy}"` : ""}, matched by email); ` +
-          "Flatchr's API has no documented update for an applicant, so it is left as is",
-      });
-      return { action: "unchanged", vendorId, cv: existingCv(ctx) };
-    }
-  } else {
-    ctx.warn(
-      "The profile has no email: Flatchr cannot be searched for an existing applicant, so only the push ledger recognises a repeated push",
-    );
-  }
-
-  const careers = ctx.client(options.careersBaseUrl);
-  // Set once Flatchr confirmed the create: the follow-up search may then fail without failing the push.
-  let confirmation: string | undefined;
-  const lookup = email
-    ? async (): Promise<string | undefined> => {
-        if (confirmation === undefined) return (await findByEmail(ctx, email))?.applicant;
-        try {
-          return (await findByEmail(ctx, email))?.applicant;
-        } catch (error) {
-          if (!isConnectorsError(error)) throw error;
-          ctx.warn(`The applicant was created, but the search for its id failed: ${error.message}`);
-          return undefined;
-        }
+  const find = email
+    ? async () => {
+        const found = await findByEmail(ctx, email);
+        return found
+          ? {
+              id: found.applicant,
+              data: found,
+              how: `applicant ${found.applicant}${found.vacancy ? ` on "${found.vacancy}"` : ""}, matched by email`,
+            }
+          : undefined;
       }
     : undefined;
-  const created = await createOnce(ctx, {
-    what: "applicant",
-    create: async () => {
-      const response = await careers
-        .request(createCandidate(payload, apiKey))
-        .catch(unknownVacancy(options.vacancy));
-      confirmation = createdMessage(response, { connector: ctx.connector }, careers.redact);
-      return undefined;
+  const careers = ctx.client(options.careersBaseUrl);
+
+  return {
+    candidate: {
+      // Flatchr reads applicants only by search: a recorded applicant is confirmed by its email.
+      ...(find ? { find } : {}),
+      create: async () => {
+        if (!email)
+          ctx.warn(
+            "The profile has no email: Flatchr cannot be searched for an existing applicant, so only the push ledger recognises a repeated push",
+          );
+        const cv = await ctx.cv();
+        if (typeof payload.resume === "string" && cv.status === "failed")
+          ctx.warn(
+            `The CV could not be downloaded (${cv.reason}); Flatchr was given its URL to fetch instead`,
+          );
+        const response = await careers.request(createCandidate(payload, apiKey));
+        const confirmation = createdMessage(response, { connector: ctx.connector }, careers.redact);
+        // Flatchr answers without an id: a follow-up search finds it when the profile has an email. Its
+        // failure does not fail a create that Flatchr confirmed.
+        let id: string | undefined;
+        if (email && !ctx.dryRun) {
+          try {
+            id = (await findByEmail(ctx, email))?.applicant;
+          } catch (error) {
+            if (!isConnectorsError(error) || isAuthError(error)) throw error;
+            ctx.warn(`The applicant was created, but the search for its id failed: ${error.message}`);
+          }
+        }
+        return {
+          created: { id },
+          visible: id !== undefined,
+          detail:
+            id !== undefined
+              ? `created ("${confirmation}"); id found by a follow-up search`
+              : `created ("${confirmation}"); Flatchr answers without an id${email ? (ctx.dryRun ? "" : " and the follow-up search did not find it yet") : ", and without an email it cannot be searched"}`,
+          alsoDone: [
+            {
+              step: "cv",
+              detail: cvDetail(payload),
+              cv: sentCv(payload, cv.status === "failed" ? cv.reason : undefined),
+            },
+          ],
+        };
+      },
+      leftAsIs: "left as is (Flatchr's API has no documented update for an applicant)",
     },
-    lookup,
-  });
-  const vendorId = created.vendorId;
-  if (vendorId !== undefined) await ctx.record.setVendorId(vendorId);
-
-  let detail: string;
-  if (created.found) detail = "found after an ambiguous create";
-  else if (ctx.dryRun) detail = "created (Flatchr answers without an id)";
-  else if (vendorId !== undefined)
-    detail = `created ("${confirmation ?? ""}"); id found by a follow-up search`;
-  else
-    detail = `created ("${confirmation ?? ""}"); Flatchr answers without an id${email ? " and the follow-up search did not find it yet" : ", and without an email it cannot be searched"}`;
-  ctx.report({ step: "candidate", status: "done", vendorId, detail });
-
-  const cv = await ctx.cv();
-  const failure = cv.status === "failed" ? cv.reason : undefined;
-  if (typeof payload.resume === "string" && failure)
-    ctx.warn(`The CV could not be downloaded (${failure}); Flatchr was given its URL to fetch instead`);
-  if (!ctx.dryRun)
-    await ctx.record.done("cv", {
-      detail: typeof payload.resume === "string" ? "link" : payload.resume.fileName,
-    });
-  ctx.report({ step: "cv", status: "done", detail: cvDetail(payload) });
-  return { action: "created", vendorId, cv: sentCv(payload, failure) };
+    steps: (record) => [
+      {
+        name: "cv",
+        kind: "idempotent",
+        cv: true,
+        perform: () => {
+          const reason = record.ours
+            ? "the CV goes with the applicant's create, and Flatchr's API cannot replace it afterwards"
+            : "the applicant already existed; Flatchr's API cannot replace its CV";
+          return Promise.resolve({
+            status: "unsupported",
+            detail: reason,
+            cv: { status: "not-supported", reason },
+          });
+        },
+      },
+    ],
+  };
 }
 
 /**
@@ -373,7 +299,7 @@ export const Flatchr = defineConnector<typeof OptionsSchema, FlatchrCandidateInp
   wireAuth,
   cvMode: "inline",
   map: mapFlatchrCandidate,
-  push,
+  plan,
   targetScope: (options) => `company:${companyOf(options)}`,
   examples: {
     library: `import { AuthorizationAuth, Flatchr, Hrflow } from "hrflow-connectors";

@@ -7,7 +7,7 @@ import type { RateLimitPolicy } from "../../core/http/rate-limiter.js";
 import { defineConnector } from "../connector.js";
 import { GREENHOUSE_AUTH_CLASSES, greenhouseWireAuth, harvestVersion, isGreenhouseAuth } from "./auth.js";
 import { mapGreenhouseCandidate } from "./mapping.js";
-import { pushToGreenhouse } from "./push.js";
+import { planGreenhouse } from "./push.js";
 import { GreenhouseCandidatePayloadSchema, type GreenhouseCandidatePayload } from "./schema.js";
 
 const JOB_ID_ERROR = "must be a Greenhouse job id (a positive integer) or a list of them";
@@ -316,7 +316,7 @@ export const Greenhouse = defineConnector<typeof OptionsSchema, GreenhouseCandid
   wireAuth: greenhouseWireAuth,
   cvMode: "upload",
   map: mapGreenhouseCandidate,
-  push: pushToGreenhouse,
+  plan: planGreenhouse,
   examples: {
     library: `import { Greenhouse, Hrflow, OAuth2ClientCredentials } from "hrflow-connectors";
 

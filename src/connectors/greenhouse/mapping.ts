@@ -8,7 +8,7 @@ import {
   plainLocation,
   profileLinks,
   profilePhone,
-  requiredEmail,
+  profileEmail,
   requiredName,
   skillNames,
 } from "../../hrflow/fields.js";
@@ -85,9 +85,9 @@ export function greenhouseEmployments(profile: HrflowProfile, today: LooseDate):
 }
 
 /**
- * HrFlow profile to the Greenhouse candidate payload. Pure. Requires a first name, a last name (Greenhouse
- * refuses a candidate without them) and a valid email (the only way Greenhouse can be searched, so that a
- * repeated push never creates a second candidate).
+ * HrFlow profile to the Greenhouse candidate payload. Pure. Requires a first name and a last name
+ * (Greenhouse refuses a candidate without them). The email is sent when the profile has a valid one; a
+ * profile without one is still a candidate (the push ledger then recognises it on a repeated push).
  */
 export function mapGreenhouseCandidate(
   profile: HrflowProfile,
@@ -95,10 +95,7 @@ export function mapGreenhouseCandidate(
   extras: MappingExtras,
 ): GreenhouseCandidatePayload {
   const name = requiredName(profile, "Greenhouse");
-  const email = requiredEmail(
-    profile,
-    "is missing: Greenhouse can only be searched by email, so without one a repeated push could create a second candidate",
-  );
+  const email = profileEmail(profile);
 
   const websites: Website[] = [];
   const socials: Social[] = [];
@@ -118,7 +115,7 @@ export function mapGreenhouseCandidate(
     last_name: name.last,
     company: job.company,
     title: job.title,
-    email_addresses: [{ value: email, type: "personal" as const }],
+    email_addresses: email ? [{ value: email, type: "personal" as const }] : undefined,
     // HrFlow does not say which kind of phone it is; CVs almost always give a mobile number.
     phone_numbers: phone ? [{ value: phone, type: "mobile" as const }] : undefined,
     addresses: address ? [{ value: address, type: "home" as const }] : undefined,

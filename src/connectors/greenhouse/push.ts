@@ -1,18 +1,9 @@
 import type { z } from "zod";
 import type { CvFile } from "../../core/cv.js";
-import {
-  AmbiguousCreateError,
-  AuthError,
-  ConfigError,
-  HttpError,
-  isConnectorsError,
-  RateLimitError,
-  ResponseValidationError,
-} from "../../core/errors.js";
+import { AuthError, ConfigError, ResponseValidationError } from "../../core/errors.js";
 import type { RequestSpec } from "../../core/http/types.js";
-import { createOnce } from "../create-once.js";
-import { failedCv, uploadCvOnce } from "../cv-step.js";
-import type { CvReport, PushAction, PushContext, PushOutcome } from "../definition.js";
+import { cvStep } from "../cv-step.js";
+import type { PushContext, PushPlan, RecordStep, StepResult, VendorRecord } from "../definition.js";
 import * as api from "./api.js";
 import { harvestVersion } from "./auth.js";
 import { v1CandidateBody, v3CandidateBody } from "./mapping.js";
@@ -23,7 +14,6 @@ import {
   GreenhouseV3AttachmentListSchema,
   GreenhouseV3CandidateListSchema,
   type GreenhouseCandidatePayload,
-  type GreenhouseEmployment,
   type GreenhouseV1Candidate,
 } from "./schema.js";
 
@@ -34,14 +24,17 @@ export interface GreenhouseOptions {
 }
 type Ctx = PushContext<GreenhouseOptions, GreenhouseCandidatePayload>;
 
-/** Ledger detail of a v1 candidate whose create answer held only ids (Greenhouse was still creating it). */
-const TRUNCATED_DETAIL = "created; Greenhouse answered with ids only (asynchronous creation)";
 /** Pages followed at most on a list call (100 items each). */
 const MAX_PAGES = 20;
 
 const SITE_ADMIN_HINT =
   "Harvest v3 list endpoints need a Site Admin acting user and the list scopes (harvest:candidates:list, harvest:applications:list): " +
   "mint the token with `sub` set to a Site Admin's Greenhouse user id (GREENHOUSE_SUB) and check the credential's scopes in Dev Center";
+
+const V1_FORBIDDEN =
+  "The Harvest API key lacks the permission for this endpoint: grant it in Greenhouse (Configure > Dev Center > API Credential Management)";
+
+const LEFT_AS_IS = "left as is (only missing applications, and the CV, are added)";
 
 // ---------------------------------------------------------------------------------------------------
 // Shared helpers
@@ -118,31 +111,23 @@ function pickByEmail<
   return matches[0];
 }
 
-/** Errors that fail one step (an application) without failing the push; the rest propagate. */
-function isStepFailure(error: unknown): error is HttpError | AmbiguousCreateError {
-  return (error instanceof HttpError && !error.ambiguous) || error instanceof AmbiguousCreateError;
-}
-
-async function failStep(ctx: Ctx, step: string, error: HttpError | AmbiguousCreateError): Promise<void> {
-  const detail = error.detail;
-  if (!ctx.dryRun) await ctx.record.failed(step, detail);
-  ctx.report({ step, status: "failed", detail });
-  ctx.warn(`${step} failed: ${detail}`);
-}
-
-/** Reports educations as unsupported: Greenhouse wants ids of its own lists, a profile has names. */
-function reportEducations(ctx: Ctx, version: "v1" | "v3"): void {
+/** A step result reporting educations as unsupported: Greenhouse wants ids of its own lists. */
+function educationsStep(ctx: Ctx, version: "v1" | "v3"): RecordStep | undefined {
   const count = ctx.profile.educations.filter((e) => e.school || e.title).length;
-  if (count === 0) return;
+  if (count === 0) return undefined;
   const lists =
     version === "v3"
       ? "ids of the organisation's school, degree and discipline custom-field options"
       : "ids from GET /v1/schools, /v1/degrees and /v1/disciplines";
-  ctx.report({
-    step: "educations",
-    status: "unsupported",
-    detail: `Greenhouse records an education only as ${lists}, which an HrFlow profile does not carry (it has free-text names); ${count} education(s) not sent`,
-  });
+  return {
+    name: "educations",
+    kind: "idempotent",
+    perform: () =>
+      Promise.resolve({
+        status: "unsupported",
+        detail: `Greenhouse records an education only as ${lists}, which an HrFlow profile does not carry (it has free-text names); ${count} education(s) not sent`,
+      }),
+  };
 }
 
 /** Says how many experiences became employments, and why the others did not. */
@@ -157,51 +142,182 @@ function employmentSummary(ctx: Ctx, sent: number): string {
 /** The CV as base64 `content` (Greenhouse also takes a public `url`, but HrFlow's links may expire). */
 const base64 = (file: CvFile): string => Buffer.from(file.bytes).toString("base64");
 
+/** The profile's email as Greenhouse stores it, or undefined (the ledger alone then recognises it). */
+function emailOf(ctx: Ctx): string | undefined {
+  const email = ctx.payload.email_addresses?.[0]?.value.trim().toLowerCase();
+  if (!email)
+    ctx.warn(
+      "The profile has no valid email: Greenhouse cannot be searched for it, so only the push ledger recognises it on a repeated push",
+    );
+  return email;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Harvest v3
 
-async function v3FindByEmail(ctx: Ctx, email: string): Promise<string | undefined> {
-  const candidates = await listAll(
-    ctx,
-    api.v3ListCandidatesByEmail(email),
-    GreenhouseV3CandidateListSchema,
-    SITE_ADMIN_HINT,
-  );
-  return pickByEmail(ctx, candidates, email)?.id;
-}
+function planV3(ctx: Ctx): PushPlan<unknown> {
+  const { payload } = ctx;
+  const jobs = ctx.options.jobId;
+  const firstJob = jobs[0];
+  if (firstJob === undefined)
+    throw new ConfigError([{ path: "jobId", message: "needs at least one job id" }]);
+  const email = emailOf(ctx);
+  /** Applications known so far, by job (filled by the create, the listing and the application steps). */
+  const applications = new Map<number, string>();
+  let listed: Promise<Map<number, string>> | undefined;
+  const applicationsOf = (candidateId: string): Promise<Map<number, string>> => {
+    if (!listed) {
+      listed = listAll(
+        ctx,
+        api.v3ListApplications(candidateId),
+        GreenhouseV3ApplicationListSchema,
+        SITE_ADMIN_HINT,
+      ).then((list) => {
+        const byJob = new Map<number, string>();
+        for (const app of list) {
+          // The list filter is trusted only as far as the ids it returns.
+          if (app.candidateId !== undefined && app.candidateId !== candidateId) continue;
+          for (const job of app.jobIds) if (!byJob.has(Number(job))) byJob.set(Number(job), app.id);
+        }
+        for (const [job, id] of byJob) if (!applications.has(job)) applications.set(job, id);
+        return byJob;
+      });
+    }
+    return listed;
+  };
+  const findByEmail = async (address: string): Promise<string | undefined> => {
+    const candidates = await listAll(
+      ctx,
+      api.v3ListCandidatesByEmail(address),
+      GreenhouseV3CandidateListSchema,
+      SITE_ADMIN_HINT,
+    );
+    return pickByEmail(ctx, candidates, address)?.id;
+  };
 
-/** The candidate recorded by an earlier push, if Greenhouse still has it. */
-async function v3Recorded(ctx: Ctx): Promise<string | undefined> {
-  const id = ctx.record.vendorId;
-  if (!id || ctx.dryRun) return undefined;
-  const found = await listAll(
-    ctx,
-    api.v3ListCandidatesById(id),
-    GreenhouseV3CandidateListSchema,
-    SITE_ADMIN_HINT,
-  );
-  if (found.some((c) => c.id === id)) return id;
-  ctx.warn(
-    `Candidate ${id}, recorded by an earlier push, is no longer in Greenhouse (deleted or merged); looking it up by email`,
-  );
-  return undefined;
-}
+  const applicationStep = (record: VendorRecord<unknown>, job: number): RecordStep => {
+    const id = record.id ?? "";
+    return {
+      name: `application:${job}`,
+      kind: "create",
+      lookup: async () => {
+        const appId = (await applicationsOf(id)).get(job);
+        return appId === undefined ? undefined : { vendorId: appId, detail: "already applied" };
+      },
+      perform: async () => {
+        const { data } = await ctx.http.request(
+          api.v3CreateApplication({ candidate_id: api.wireId(id), job_id: job }),
+        );
+        applications.set(job, data.id);
+        return { status: "done", vendorId: data.id, detail: "created" };
+      },
+    };
+  };
 
-/** The candidate's applications, by job id. */
-async function v3ApplicationsByJob(ctx: Ctx, candidateId: string): Promise<Map<number, string>> {
-  const applications = await listAll(
-    ctx,
-    api.v3ListApplications(candidateId),
-    GreenhouseV3ApplicationListSchema,
-    SITE_ADMIN_HINT,
-  );
-  const byJob = new Map<number, string>();
-  for (const app of applications) {
-    // The list filter is trusted only as far as the ids it returns.
-    if (app.candidateId !== undefined && app.candidateId !== candidateId) continue;
-    for (const job of app.jobIds) if (!byJob.has(Number(job))) byJob.set(Number(job), app.id);
-  }
-  return byJob;
+  /**
+   * Employments go through their own endpoint in v3, one call each, only for a candidate this ledger
+   * created (a candidate found by email is someone's record). A 403 means the credential lacks the
+   * optional scope: said in the result, and the remaining ones are not tried.
+   */
+  const employmentSteps = (record: VendorRecord<unknown>): RecordStep[] =>
+    (payload.employments ?? []).map((employment, index) => ({
+      name: `employment:${index}`,
+      kind: "create",
+      group: "employments",
+      perform: async (): Promise<StepResult> => {
+        const response = await ctx.http.request(
+          api.v3CreateEmployment({ candidate_id: api.wireId(record.id ?? ""), ...employment }),
+        );
+        if (response.status === 403) {
+          ctx.warn(
+            "Employments were not added: the Greenhouse credential lacks the harvest:candidate_employments:create scope",
+          );
+          return {
+            status: "unsupported",
+            detail: "credential lacks harvest:candidate_employments:create; employments not sent",
+          };
+        }
+        return { status: "done", detail: `${employment.company_name}, ${employment.title}` };
+      },
+    }));
+
+  return {
+    candidate: {
+      read: async (id) => {
+        const found = await listAll(
+          ctx,
+          api.v3ListCandidatesById(id),
+          GreenhouseV3CandidateListSchema,
+          SITE_ADMIN_HINT,
+        );
+        return found.find((c) => c.id === id);
+      },
+      ...(email
+        ? {
+            find: async () => {
+              const id = await findByEmail(email);
+              return id === undefined ? undefined : { id, how: "matched by email" };
+            },
+          }
+        : {}),
+      create: async () => {
+        const { data } = await ctx.http.request(api.v3CreateCandidate(v3CandidateBody(payload, firstJob)));
+        if (data.applicationId !== undefined) applications.set(firstJob, data.applicationId);
+        return {
+          created: { id: data.candidateId },
+          detail: `created with its application to job ${firstJob}`,
+          alsoDone:
+            data.applicationId !== undefined
+              ? [
+                  {
+                    step: `application:${firstJob}`,
+                    vendorId: data.applicationId,
+                    detail: "created with the candidate",
+                  },
+                ]
+              : [],
+        };
+      },
+      leftAsIs: LEFT_AS_IS,
+    },
+    steps: (record) => {
+      const id = record.id ?? "";
+      const steps: RecordStep[] = jobs.map((job) => applicationStep(record, job));
+      if (record.ours) {
+        steps.push(...employmentSteps(record));
+        if ((payload.employments ?? []).length === 0 && ctx.profile.experiences.length > 0)
+          ctx.report({ step: "employments", status: "skipped", detail: employmentSummary(ctx, 0) });
+      }
+      if (record.origin === "created") {
+        const educations = educationsStep(ctx, "v3");
+        if (educations) steps.push(educations);
+      }
+      // The CV goes on the first job's application (or the first application that exists).
+      const cv = cvStep(ctx, {
+        alreadyThere: (file) => v3HasCv(ctx, id, file),
+        upload: async (file) => {
+          const first = (): string | undefined =>
+            jobs.map((job) => applications.get(job)).find((a) => a !== undefined);
+          if (first() === undefined && record.origin !== "created") await applicationsOf(id);
+          const application = first();
+          if (application === undefined)
+            throw new ResponseValidationError("Greenhouse: upload resume", [
+              "no application to attach the CV to (every application failed)",
+            ]);
+          await ctx.http.request(
+            api.v3CreateAttachment({
+              application_id: api.wireId(application),
+              filename: file.fileName,
+              type: "resume",
+              content: base64(file),
+            }),
+          );
+        },
+      });
+      steps.push(cv);
+      return steps;
+    },
+  };
 }
 
 /** True when the candidate already holds this CV (a resume, or an earlier resume reclassified as other). */
@@ -222,242 +338,8 @@ async function v3HasCv(ctx: Ctx, candidateId: string, file: CvFile): Promise<boo
   );
 }
 
-/**
- * Employments go through their own endpoint in v3, one call each. A 403 means the credential lacks the
- * optional scope: said in the result, not a failure of the push. Each one is recorded, so a replay adds
- * only those still missing.
- */
-async function v3AddEmployments(
-  ctx: Ctx,
-  candidateId: string,
-  employments: readonly GreenhouseEmployment[],
-): Promise<void> {
-  let added = 0;
-  let failures = 0;
-  let lastError = "";
-  for (const [index, employment] of employments.entries()) {
-    const step = `employment:${index}`;
-    if (ctx.record.isDone(step)) {
-      added++;
-      continue;
-    }
-    try {
-      const response = await ctx.http.request(
-        api.v3CreateEmployment({ candidate_id: api.wireId(candidateId), ...employment }),
-      );
-      if (response.status === 403) {
-        ctx.report({
-          step: "employments",
-          status: "unsupported",
-          detail: `credential lacks harvest:candidate_employments:create; ${employments.length - added} employment(s) not sent`,
-        });
-        ctx.warn(
-          "Employments were not added: the Greenhouse credential lacks the harvest:candidate_employments:create scope",
-        );
-        return;
-      }
-      if (!ctx.dryRun) await ctx.record.done(step);
-      added++;
-    } catch (error) {
-      // A refused employment (422), a lost answer or a server error: recorded, the others still go and a
-      // later push retries it. Refused credentials and rate limits stop the push.
-      if (!isConnectorsError(error) || error instanceof AuthError || error instanceof RateLimitError)
-        throw error;
-      failures++;
-      lastError = error.detail;
-      if (!ctx.dryRun) await ctx.record.failed(step, error.detail);
-    }
-  }
-  if (failures > 0) {
-    if (!ctx.dryRun) await ctx.record.failed("employments", lastError);
-    ctx.report({
-      step: "employments",
-      status: "failed",
-      detail: `${failures} of ${employments.length} employment(s) failed (${lastError}); a later push retries them`,
-    });
-    return;
-  }
-  if (!ctx.dryRun) await ctx.record.done("employments", { detail: `${added}` });
-  ctx.report({ step: "employments", status: "done", detail: employmentSummary(ctx, added) });
-}
-
-async function pushV3(ctx: Ctx, email: string): Promise<PushOutcome> {
-  const { payload } = ctx;
-  const jobs = ctx.options.jobId;
-  const firstJob = jobs[0];
-  if (firstJob === undefined)
-    throw new ConfigError([{ path: "jobId", message: "needs at least one job id" }]);
-
-  // Whether an earlier push of this ledger created the candidate (its employments are then ours to finish).
-  const createdEarlier = ctx.record.isDone("candidate") ? ctx.record.vendorId : undefined;
-  let candidateId = (await v3Recorded(ctx)) ?? (await v3FindByEmail(ctx, email));
-  let action: PushAction = "unchanged";
-  /** Created by this push and answered normally: it holds exactly the nested application. */
-  let createdNow = false;
-  /** Applications known so far, by job. */
-  const applications = new Map<number, string>();
-  const reported = new Set<number>();
-
-  if (candidateId === undefined) {
-    const answer: { nested?: string | undefined } = {};
-    const created = await createOnce(ctx, {
-      create: async () => {
-        const { data } = await ctx.http.request(api.v3CreateCandidate(v3CandidateBody(payload, firstJob)));
-        answer.nested = data.applicationId;
-        return data.candidateId;
-      },
-      lookup: () => v3FindByEmail(ctx, email),
-    });
-    candidateId = created.vendorId;
-    if (candidateId === undefined)
-      throw new ResponseValidationError("Greenhouse: create candidate", ["no candidate id in the answer"]);
-    action = "created";
-    createdNow = !created.found;
-    ctx.report({
-      step: "candidate",
-      status: "done",
-      vendorId: candidateId,
-      detail: created.found
-        ? "found after an ambiguous create"
-        : `created with its application to job ${firstJob}`,
-    });
-    const { nested } = answer;
-    if (createdNow && nested !== undefined) {
-      applications.set(firstJob, nested);
-      reported.add(firstJob);
-      if (!ctx.dryRun) await ctx.record.done(`application:${firstJob}`, { vendorId: nested });
-      ctx.report({
-        step: `application:${firstJob}`,
-        status: "done",
-        vendorId: nested,
-        detail: "created with the candidate",
-      });
-    }
-  } else {
-    ctx.report({
-      step: "candidate",
-      status: "skipped",
-      vendorId: candidateId,
-      detail: "already in Greenhouse; left as is (only missing applications are added)",
-    });
-  }
-  await ctx.record.setVendorId(candidateId);
-  const id = candidateId;
-  const ours = action === "created" || createdEarlier === id;
-
-  // Applications: one POST /v3/applications per job the candidate has not applied to yet. A candidate
-  // created just now holds only the nested application, so there is nothing to list.
-  if (jobs.some((job) => !applications.has(job))) {
-    if (!(createdNow && applications.size > 0)) {
-      for (const [job, appId] of await v3ApplicationsByJob(ctx, id))
-        if (!applications.has(job)) applications.set(job, appId);
-    }
-    for (const job of jobs) {
-      const step = `application:${job}`;
-      const existing = applications.get(job);
-      if (existing !== undefined) {
-        if (reported.has(job)) continue;
-        // The nested application of a candidate created by this push (listed: the answer did not show it).
-        const withCandidate = action === "created" && job === firstJob;
-        if (withCandidate && !ctx.dryRun) await ctx.record.done(step, { vendorId: existing });
-        ctx.report({
-          step,
-          status: withCandidate ? "done" : "skipped",
-          vendorId: existing,
-          detail: withCandidate ? "created with the candidate" : "already applied",
-        });
-        continue;
-      }
-      try {
-        const created = await createOnce(ctx, {
-          step,
-          what: `application to job ${job}`,
-          create: async () =>
-            (await ctx.http.request(api.v3CreateApplication({ candidate_id: api.wireId(id), job_id: job })))
-              .data.id,
-          lookup: async () => (await v3ApplicationsByJob(ctx, id)).get(job),
-        });
-        if (created.vendorId !== undefined) applications.set(job, created.vendorId);
-        ctx.report({
-          step,
-          status: "done",
-          vendorId: created.vendorId,
-          detail: created.found ? "found after an ambiguous create" : "created",
-        });
-        if (action === "unchanged") action = "updated";
-      } catch (error) {
-        if (!isStepFailure(error)) throw error;
-        await failStep(ctx, step, error);
-      }
-    }
-  }
-
-  // Employments and educations: only for a candidate this ledger created; a candidate found by email is
-  // someone's record, left as is. Employments not added yet (failed, or refused for lack of scope) are
-  // tried again by a later push.
-  const employments = payload.employments ?? [];
-  if (ours && !ctx.record.isDone("employments")) {
-    if (employments.length > 0) await v3AddEmployments(ctx, id, employments);
-    else if (action === "created" && ctx.profile.experiences.length > 0)
-      ctx.report({ step: "employments", status: "skipped", detail: employmentSummary(ctx, 0) });
-  }
-  if (action === "created") reportEducations(ctx, "v3");
-
-  // The CV goes on the first job's application (or the first application that exists).
-  const cvApplication = jobs.map((job) => applications.get(job)).find((appId) => appId !== undefined);
-  let cv: CvReport;
-  if (cvApplication === undefined) {
-    const reason = "no application to attach the CV to (every application failed)";
-    if (!ctx.dryRun) await ctx.record.failed("cv", reason);
-    ctx.report({ step: "cv", status: "failed", detail: reason });
-    cv = { status: "failed", reason };
-  } else {
-    cv = await uploadCvOnce(ctx, {
-      alreadyThere: (file) => (createdNow ? Promise.resolve(false) : v3HasCv(ctx, id, file)),
-      upload: async (file) => {
-        await ctx.http.request(
-          api.v3CreateAttachment({
-            application_id: api.wireId(cvApplication),
-            filename: file.fileName,
-            type: "resume",
-            content: base64(file),
-          }),
-        );
-      },
-    }).catch((error: unknown) => failedCv(ctx, error));
-    if (cv.status === "uploaded" && action === "unchanged") action = "updated";
-  }
-  return { action, vendorId: id, cv };
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Harvest v1 (legacy)
-
-const V1_FORBIDDEN =
-  "The Harvest API key lacks the permission for this endpoint: grant it in Greenhouse (Configure > Dev Center > API Credential Management)";
-
-async function v1FindByEmail(ctx: Ctx, email: string): Promise<GreenhouseV1Candidate | undefined> {
-  const candidates = await listAll(
-    ctx,
-    api.v1ListCandidatesByEmail(email),
-    GreenhouseV1CandidateListSchema,
-    V1_FORBIDDEN,
-  );
-  return pickByEmail(ctx, candidates, email);
-}
-
-/** `GET /v1/candidates/{id}`; undefined on 404 (deleted, or not readable yet after an asynchronous create). */
-async function v1Get(ctx: Ctx, id: string): Promise<GreenhouseV1Candidate | undefined> {
-  const response = await ctx.http.request(api.v1GetCandidate(id));
-  if (response.status === 404) return undefined;
-  const parsed = GreenhouseV1CandidateSchema.safeParse(response.data);
-  if (!parsed.success)
-    throw new ResponseValidationError(
-      "Greenhouse: get candidate",
-      parsed.error.issues.map((issue) => `${issue.path.join(".") || "(body)"}: ${issue.message}`),
-    );
-  return parsed.data;
-}
 
 const v1Jobs = (candidate: GreenhouseV1Candidate | undefined): Set<number> =>
   new Set(
@@ -466,185 +348,120 @@ const v1Jobs = (candidate: GreenhouseV1Candidate | undefined): Set<number> =>
     ),
   );
 
-async function pushV1(ctx: Ctx, email: string, onBehalfOf: string): Promise<PushOutcome> {
+function planV1(ctx: Ctx, onBehalfOf: string): PushPlan<GreenhouseV1Candidate> {
   const { payload } = ctx;
   const jobs = ctx.options.jobId;
-  const recordedId = ctx.dryRun ? undefined : ctx.record.vendorId;
+  const email = emailOf(ctx);
 
-  let candidate = recordedId ? await v1Get(ctx, recordedId) : undefined;
-  candidate ??= await v1FindByEmail(ctx, email);
+  /** `GET /v1/candidates/{id}`; undefined on 404 (deleted, or not readable yet after an asynchronous create). */
+  const read = async (id: string): Promise<GreenhouseV1Candidate | undefined> => {
+    const response = await ctx.http.request(api.v1GetCandidate(id));
+    if (response.status === 404 || response.status === 0) return undefined;
+    const parsed = GreenhouseV1CandidateSchema.safeParse(response.data);
+    if (!parsed.success)
+      throw new ResponseValidationError(
+        "Greenhouse: get candidate",
+        parsed.error.issues.map((issue) => `${issue.path.join(".") || "(body)"}: ${issue.message}`),
+      );
+    return parsed.data;
+  };
 
-  if (!candidate && recordedId && ctx.record.step("candidate")?.detail === TRUNCATED_DETAIL) {
-    // Created by an earlier push whose answer held only ids: Greenhouse is still building the record.
-    // Creating it again would make a second candidate; wait for it instead.
-    ctx.report({
-      step: "candidate",
-      status: "skipped",
-      vendorId: recordedId,
-      detail: "created by an earlier push and not readable yet (Greenhouse creates it asynchronously)",
-    });
-    ctx.warn(
-      `Greenhouse is still creating candidate ${recordedId}; push again later to check its applications and CV`,
-    );
-    const cv: CvReport = ctx.record.isDone("cv")
-      ? { status: "already-uploaded", fileName: ctx.record.step("cv")?.detail }
-      : { status: "absent" };
-    return { action: "unchanged", vendorId: recordedId, cv };
-  }
-  if (!candidate && recordedId) {
-    ctx.warn(
-      `Candidate ${recordedId}, recorded by an earlier push, is no longer in Greenhouse; creating it again`,
-    );
-  }
-
-  if (!candidate) {
-    // Every application and the CV go inside the create: one request, nothing to replay.
-    const cvResult = await ctx.cv();
-    const file = cvResult.status === "ok" ? cvResult.file : undefined;
-    // Set by the create's answer (a closure, hence an object).
-    const answer = { truncated: false };
-    const created = await createOnce(ctx, {
+  return {
+    candidate: {
+      read,
+      ...(email
+        ? {
+            find: async () => {
+              const candidates = await listAll(
+                ctx,
+                api.v1ListCandidatesByEmail(email),
+                GreenhouseV1CandidateListSchema,
+                V1_FORBIDDEN,
+              );
+              const found = pickByEmail(ctx, candidates, email);
+              return found ? { id: found.id, data: found, how: "matched by email" } : undefined;
+            },
+          }
+        : {}),
       create: async () => {
+        // Every application and the CV go inside the create: one request.
+        const cvResult = await ctx.cv();
+        const file = cvResult.status === "ok" ? cvResult.file : undefined;
         const { data } = await ctx.http.request(
           api.v1CreateCandidate(v1CandidateBody(payload, jobs, file), onBehalfOf),
         );
-        answer.truncated = data.truncated;
-        return data.candidateId;
+        const employments = payload.employments ?? [];
+        return {
+          created: { id: data.candidateId },
+          visible: !data.truncated,
+          detail: data.truncated
+            ? "created (Greenhouse answered with ids only; the record is completed asynchronously)"
+            : "created",
+          alsoDone: [
+            ...jobs.map((job) => ({ step: `application:${job}`, detail: "created with the candidate" })),
+            ...(employments.length > 0
+              ? [
+                  {
+                    step: "employments",
+                    detail: `${employmentSummary(ctx, employments.length)}; sent with the candidate`,
+                  },
+                ]
+              : []),
+            ...(file
+              ? [
+                  {
+                    step: "cv",
+                    detail: file.fileName,
+                    cv: { status: "inline" as const, fileName: file.fileName, contentType: file.contentType },
+                  },
+                ]
+              : []),
+          ],
+        };
       },
-      lookup: async () => (await v1FindByEmail(ctx, email))?.id,
-    });
-    const id = created.vendorId;
-    if (id === undefined)
-      throw new ResponseValidationError("Greenhouse: create candidate", ["no candidate id"]);
-    await ctx.record.setVendorId(id);
-    if (created.found) {
-      // Found after an ambiguous create: check it like an existing candidate.
-      ctx.report({
-        step: "candidate",
-        status: "done",
-        vendorId: id,
-        detail: "found after an ambiguous create",
-      });
-      return v1Existing(ctx, (await v1Get(ctx, id)) ?? { id }, onBehalfOf, "created");
-    }
-    const { truncated } = answer;
-    if (truncated && !ctx.dryRun)
-      await ctx.record.done("candidate", { vendorId: id, detail: TRUNCATED_DETAIL });
-    ctx.report({
-      step: "candidate",
-      status: "done",
-      vendorId: id,
-      detail: truncated
-        ? "created (Greenhouse answered with ids only; the record is completed asynchronously)"
-        : "created",
-    });
-    for (const job of jobs) {
-      if (!ctx.dryRun) await ctx.record.done(`application:${job}`);
-      ctx.report({ step: `application:${job}`, status: "done", detail: "created with the candidate" });
-    }
-    const employments = payload.employments ?? [];
-    if (employments.length > 0 || ctx.profile.experiences.length > 0)
-      ctx.report({
-        step: "employments",
-        status: employments.length > 0 ? "done" : "skipped",
-        detail: `${employmentSummary(ctx, employments.length)}; sent with the candidate`,
-      });
-    reportEducations(ctx, "v1");
-
-    let cv: CvReport;
-    if (file) {
-      if (!ctx.dryRun) await ctx.record.done("cv", { detail: file.fileName });
-      ctx.report({
-        step: "cv",
-        status: "done",
-        detail: `${file.fileName} (${file.contentType}, ${file.bytes.byteLength} bytes), in the first application`,
-      });
-      cv = { status: "inline", fileName: file.fileName, contentType: file.contentType };
-    } else if (cvResult.status === "failed") {
-      if (!ctx.dryRun) await ctx.record.failed("cv", cvResult.reason);
-      ctx.report({ step: "cv", status: "failed", detail: cvResult.reason });
-      cv = { status: "failed", reason: cvResult.reason };
-    } else {
-      ctx.report({ step: "cv", status: "skipped", detail: "the profile has no CV attachment" });
-      cv = { status: "absent" };
-    }
-    return { action: "created", vendorId: id, cv };
-  }
-
-  await ctx.record.setVendorId(candidate.id);
-  // Readable now: the asynchronous creation is over (a later 404 then means it was deleted).
-  if (!ctx.dryRun && ctx.record.step("candidate")?.detail === TRUNCATED_DETAIL)
-    await ctx.record.done("candidate", { vendorId: candidate.id, detail: "created (asynchronously)" });
-  ctx.report({
-    step: "candidate",
-    status: "skipped",
-    vendorId: candidate.id,
-    detail: "already in Greenhouse; left as is (only missing applications are added)",
-  });
-  return v1Existing(ctx, candidate, onBehalfOf, "unchanged");
-}
-
-/** An existing v1 candidate: add the applications it lacks, then the CV if it does not hold it yet. */
-async function v1Existing(
-  ctx: Ctx,
-  candidate: GreenhouseV1Candidate,
-  onBehalfOf: string,
-  initial: PushAction,
-): Promise<PushOutcome> {
-  const id = candidate.id;
-  let action = initial;
-  const applied = v1Jobs(candidate);
-  for (const job of ctx.options.jobId) {
-    const step = `application:${job}`;
-    if (applied.has(job)) {
-      ctx.report({ step, status: "skipped", detail: "already applied" });
-      continue;
-    }
-    try {
-      const created = await createOnce(ctx, {
-        step,
-        what: `application to job ${job}`,
-        create: async () => (await ctx.http.request(api.v1AddApplication(id, job, onBehalfOf))).data.id,
-        lookup: async () => {
-          const fresh = await v1Get(ctx, id);
-          return v1Jobs(fresh).has(job) ? `job ${job}` : undefined;
-        },
-      });
-      ctx.report({
-        step,
-        status: "done",
-        vendorId: created.found ? undefined : created.vendorId,
-        detail: created.found ? "found after an ambiguous create" : "created",
-      });
-      if (action === "unchanged") action = "updated";
-    } catch (error) {
-      if (!isStepFailure(error)) throw error;
-      await failStep(ctx, step, error);
-    }
-  }
-
-  const cv = await uploadCvOnce(ctx, {
-    alreadyThere: (file) =>
-      Promise.resolve(
-        (candidate.attachments ?? []).some(
-          (a) => a.filename === file.fileName && (a.type === "resume" || a.type === "other"),
-        ),
-      ),
-    upload: async (file) => {
-      await ctx.http.request(api.v1AddAttachment(id, file, onBehalfOf));
+      leftAsIs: LEFT_AS_IS,
     },
-  }).catch((error: unknown) => failedCv(ctx, error));
-  if (cv.status === "uploaded" && action === "unchanged") action = "updated";
-  return { action, vendorId: id, cv };
+    steps: (record) => {
+      const id = record.id ?? "";
+      let candidate: Promise<GreenhouseV1Candidate | undefined> | undefined;
+      const current = (): Promise<GreenhouseV1Candidate | undefined> =>
+        (candidate ??= record.data ? Promise.resolve(record.data) : read(id));
+      const steps: RecordStep[] = jobs.map((job) => ({
+        name: `application:${job}`,
+        kind: "create",
+        lookup: async () => (v1Jobs(await current()).has(job) ? { detail: "already applied" } : undefined),
+        perform: async () => {
+          const { data } = await ctx.http.request(api.v1AddApplication(id, job, onBehalfOf));
+          return { status: "done", vendorId: data.id, detail: "created" };
+        },
+      }));
+      if (record.origin === "created") {
+        const educations = educationsStep(ctx, "v1");
+        if (educations) steps.push(educations);
+      }
+      steps.push(
+        cvStep(ctx, {
+          alreadyThere: async (file) =>
+            ((await current())?.attachments ?? []).some(
+              (a) => a.filename === file.fileName && (a.type === "resume" || a.type === "other"),
+            ),
+          upload: async (file) => {
+            await ctx.http.request(api.v1AddAttachment(id, file, onBehalfOf));
+          },
+        }),
+      );
+      return steps;
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
 
 /**
- * The push: checks the options against the credential's Harvest version, then finds the candidate (ledger,
+ * The plan: checks the options against the credential's Harvest version, then finds the candidate (ledger,
  * then email), creates it or adds the applications it lacks, and uploads the CV.
  */
-export async function pushToGreenhouse(ctx: Ctx): Promise<PushOutcome> {
+export function planGreenhouse(ctx: Ctx): PushPlan<unknown> {
   const version = harvestVersion(ctx.auth);
   const { onBehalfOf } = ctx.options;
   if (version === "v3" && onBehalfOf !== undefined) {
@@ -672,7 +489,6 @@ export async function pushToGreenhouse(ctx: Ctx): Promise<PushOutcome> {
       { summary: "Invalid Greenhouse options" },
     );
   }
-  const email = ctx.payload.email_addresses[0]?.value.trim().toLowerCase() ?? "";
-  if (version === "v3") return pushV3(ctx, email);
-  return pushV1(ctx, email, onBehalfOf ?? "");
+  if (version === "v3") return planV3(ctx);
+  return planV1(ctx, onBehalfOf ?? "");
 }

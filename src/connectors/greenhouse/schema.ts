@@ -42,16 +42,14 @@ export type GreenhouseEmployment = z.infer<typeof GreenhouseEmploymentSchema>;
 
 /**
  * The payload: a Greenhouse candidate's person fields (the same names in v1 and v3) and employments.
- * At least one email is required: it is how a repeated push finds the candidate again.
+ * The email is how a repeated push finds the candidate again; without one, the push ledger does.
  */
 export const GreenhouseCandidatePayloadSchema = z.strictObject({
   first_name: Text(255),
   last_name: Text(255),
   company: Text(255).optional(),
   title: Text(255).optional(),
-  email_addresses: z
-    .array(Typed(z.email(), GREENHOUSE_EMAIL_TYPES))
-    .min(1, { error: "needs at least one email (used to find the candidate again)" }),
+  email_addresses: z.array(Typed(z.email(), GREENHOUSE_EMAIL_TYPES)).optional(),
   phone_numbers: z.array(Typed(Text(255), GREENHOUSE_PHONE_TYPES)).optional(),
   addresses: z.array(Typed(Text(1000), GREENHOUSE_ADDRESS_TYPES)).optional(),
   website_addresses: z.array(Typed(z.url({ protocol: /^https?$/ }), GREENHOUSE_WEBSITE_TYPES)).optional(),

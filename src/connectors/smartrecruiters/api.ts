@@ -5,6 +5,7 @@ import {
   SmartRecruitersAttachmentSchema,
   SmartRecruitersCandidateListSchema,
   SmartRecruitersCandidateSchema,
+  type SmartRecruitersCandidate,
   type SmartRecruitersCandidateInput,
 } from "./schema.js";
 
@@ -22,18 +23,13 @@ export const searchCandidates = (
   dryRun: { response: { content: [] } },
 });
 
-// https://developers.smartrecruiters.com/reference/candidatesget-1
-export const getCandidate = (id: string): RequestSpec<unknown> => ({
+// https://developers.smartrecruiters.com/reference/candidatesget-1 (read with `http.find`: 404 is "gone")
+export const getCandidate = (id: string): RequestSpec<SmartRecruitersCandidate> => ({
   operation: "get candidate",
   method: "GET",
   path: `/candidates/${encodeURIComponent(id)}`,
-  expect: [200, 404],
-  dryRun: { response: undefined },
+  response: SmartRecruitersCandidateSchema,
 });
-
-/** Parses a `getCandidate` answer (404 gives undefined). */
-export const candidateOrUndefined = (status: number, data: unknown) =>
-  status === 404 ? undefined : SmartRecruitersCandidateSchema.parse(data);
 
 // https://developers.smartrecruiters.com/reference/candidatesaddtojob-1 (with a job)
 // https://developers.smartrecruiters.com/reference/candidatesadd-1 (talent pool)
@@ -44,6 +40,7 @@ export const createCandidate = (
   operation: jobId ? "create candidate on job" : "create candidate in talent pool",
   method: "POST",
   path: jobId ? `/jobs/${encodeURIComponent(jobId)}/candidates` : "/candidates",
+  ...(jobId ? { notFound: { option: "jobId", what: `job ${jobId}` } } : {}),
   body: { json: body },
   expect: [200, 201],
   response: SmartRecruitersCandidateSchema,

@@ -2,17 +2,9 @@ import { z } from "zod";
 import { ConfigError } from "../../core/errors.js";
 import { XSmartTokenAuth } from "../../core/auth/static.js";
 import { defineConnector } from "../connector.js";
-import { createOnce } from "../create-once.js";
-import type { CvReport, PushContext, PushOutcome } from "../definition.js";
-import { failedCv, uploadCvOnce } from "../cv-step.js";
-import {
-  candidateOrUndefined,
-  createCandidate,
-  getCandidate,
-  listAttachments,
-  searchCandidates,
-  uploadResume,
-} from "./api.js";
+import { cvStep } from "../cv-step.js";
+import type { PushContext, PushPlan, RecordStep } from "../definition.js";
+import { createCandidate, getCandidate, listAttachments, searchCandidates, uploadResume } from "./api.js";
 import { mapSmartRecruitersCandidate } from "./mapping.js";
 import {
   SmartRecruitersCandidateInputSchema,
@@ -39,14 +31,6 @@ async function findByEmail(ctx: Ctx, email: string): Promise<string | undefined>
   return data.content.find((c) => c.email?.trim().toLowerCase() === email.toLowerCase())?.id;
 }
 
-/** The candidate recorded in the ledger, if SmartRecruiters still has it. */
-async function fromLedger(ctx: Ctx): Promise<SmartRecruitersCandidate | undefined> {
-  const id = ctx.record.vendorId;
-  if (!id || ctx.dryRun) return undefined;
-  const response = await ctx.http.request(getCandidate(id));
-  return candidateOrUndefined(response.status, response.data);
-}
-
 function assignedJobs(candidate: SmartRecruitersCandidate | undefined): string[] {
   if (!candidate) return [];
   return [candidate.primaryAssignment, ...(candidate.secondaryAssignments ?? [])].flatMap((a) =>
@@ -54,70 +38,65 @@ function assignedJobs(candidate: SmartRecruitersCandidate | undefined): string[]
   );
 }
 
-async function push(ctx: Ctx): Promise<PushOutcome> {
+function plan(ctx: Ctx): PushPlan<SmartRecruitersCandidate> {
   const { payload, options } = ctx;
-  let candidate = await fromLedger(ctx);
-  let vendorId = candidate?.id ?? (await findByEmail(ctx, payload.email));
-  let action: PushOutcome["action"] = "unchanged";
-
-  if (vendorId === undefined) {
-    const created = await createOnce(ctx, {
-      create: async () => (await ctx.http.request(createCandidate(payload, options.jobId))).data.id,
-      lookup: () => findByEmail(ctx, payload.email),
-    });
-    vendorId = created.vendorId;
-    action = "created";
-    ctx.report({
-      step: "candidate",
-      status: "done",
-      vendorId,
-      detail: created.found ? "found after an ambiguous create" : "created",
-    });
-    if (options.jobId)
-      ctx.report({ step: `job:${options.jobId}`, status: "done", detail: "assigned at creation" });
-  } else {
-    ctx.report({
-      step: "candidate",
-      status: "skipped",
-      vendorId,
-      detail: "already in SmartRecruiters (matched by email); left as is",
-    });
-    if (options.jobId) {
-      if (!candidate && !ctx.dryRun) {
-        const response = await ctx.http.request(getCandidate(vendorId));
-        candidate = candidateOrUndefined(response.status, response.data);
-      }
-      if (assignedJobs(candidate).includes(options.jobId)) {
-        ctx.report({ step: `job:${options.jobId}`, status: "skipped", detail: "already assigned" });
-      } else {
-        ctx.report({
-          step: `job:${options.jobId}`,
-          status: "unsupported",
-          detail:
-            "the Candidate API cannot assign an existing candidate to a job; assign it in SmartRecruiters",
+  const read = (id: string) => ctx.http.find(getCandidate(id));
+  return {
+    candidate: {
+      read,
+      find: async () => {
+        const id = await findByEmail(ctx, payload.email);
+        return id === undefined ? undefined : { id, how: "matched by email" };
+      },
+      create: async () => {
+        const { data } = await ctx.http.request(createCandidate(payload, options.jobId));
+        return {
+          created: { id: data.id },
+          ...(options.jobId
+            ? { alsoDone: [{ step: `job:${options.jobId}`, detail: "assigned at creation" }] }
+            : {}),
+        };
+      },
+      leftAsIs: "left as is (the Candidate API's update semantics are not documented)",
+    },
+    steps: (record) => {
+      const id = record.id ?? "";
+      const steps: RecordStep[] = [];
+      const { jobId } = options;
+      if (jobId) {
+        steps.push({
+          name: `job:${jobId}`,
+          kind: "idempotent",
+          lookup: async () => {
+            const candidate = record.data ?? (await read(id));
+            return assignedJobs(candidate).includes(jobId) ? { detail: "already assigned" } : undefined;
+          },
+          perform: () => {
+            ctx.warn(
+              `Candidate ${id} already existed and is not assigned to job ${jobId}; assign it in SmartRecruiters`,
+            );
+            return Promise.resolve({
+              status: "unsupported",
+              detail:
+                "the Candidate API cannot assign an existing candidate to a job; assign it in SmartRecruiters",
+            });
+          },
         });
-        ctx.warn(
-          `Candidate ${vendorId} already existed and is not assigned to job ${options.jobId}; assign it in SmartRecruiters`,
-        );
       }
-    }
-  }
-  if (vendorId === undefined)
-    throw new ConfigError([{ path: "", message: "SmartRecruiters returned no candidate id" }]);
-  await ctx.record.setVendorId(vendorId);
-
-  const id = vendorId;
-  const cv: CvReport = await uploadCvOnce(ctx, {
-    alreadyThere: async (file) => {
-      if (action === "created") return false;
-      const { data } = await ctx.http.request(listAttachments(id));
-      return data.content.some((a) => a.type === "RESUME" && a.name === file.fileName);
+      steps.push(
+        cvStep(ctx, {
+          alreadyThere: async (file) => {
+            const { data } = await ctx.http.request(listAttachments(id));
+            return data.content.some((a) => a.type === "RESUME" && a.name === file.fileName);
+          },
+          upload: async (file) => {
+            await ctx.http.request(uploadResume(id, file));
+          },
+        }),
+      );
+      return steps;
     },
-    upload: async (file) => {
-      await ctx.http.request(uploadResume(id, file));
-    },
-  }).catch((error: unknown) => failedCv(ctx, error));
-  return { action, vendorId, cv };
+  };
 }
 
 /**
@@ -244,7 +223,7 @@ export const SmartRecruiters = defineConnector<
   rateLimit: { requests: 10, perMs: 1000, concurrency: 8, lanes: { search: 1 } },
   cvMode: "upload",
   map: mapSmartRecruitersCandidate,
-  push,
+  plan,
   examples: {
     library: `import { Hrflow, SmartRecruiters, XSmartTokenAuth } from "hrflow-connectors";
 

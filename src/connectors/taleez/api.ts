@@ -23,18 +23,13 @@ export const findCandidatesByMail = (mail: string): RequestSpec<{ list: TaleezCa
   dryRun: { response: { list: [] } },
 });
 
-// https://api.taleez.com/swagger-ui/index.html#/candidates (get one)
-export const getCandidate = (id: string): RequestSpec<unknown> => ({
+// https://api.taleez.com/swagger-ui/index.html#/candidates (get one; read with `http.find`: 404 is "gone")
+export const getCandidate = (id: string): RequestSpec<TaleezCandidate> => ({
   operation: "get candidate",
   method: "GET",
   path: `/candidates/${encodeURIComponent(id)}`,
-  expect: [200, 404],
-  dryRun: { response: undefined },
+  response: TaleezCandidateSchema,
 });
-
-/** Parses a `getCandidate` answer (404 gives undefined). */
-export const candidateOrUndefined = (status: number, data: unknown): TaleezCandidate | undefined =>
-  status === 404 ? undefined : TaleezCandidateSchema.parse(data);
 
 // https://api.taleez.com/swagger-ui/index.html#/candidates/create_1
 // The candidate goes unwrapped (the 0.4.0-era `{candidate: {...}}` wrapper is obsolete).
@@ -82,6 +77,7 @@ export const addCandidateToJob = (jobId: number, candidateId: string): RequestSp
   operation: `add candidate to job ${jobId}`,
   method: "POST",
   path: `/jobs/${jobId}/candidates`,
+  notFound: { option: "jobId", what: `job ${jobId}` },
   body: { json: { ids: [idValue(candidateId)] } },
   idempotent: true,
   dryRun: { response: undefined },

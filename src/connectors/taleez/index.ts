@@ -1,15 +1,13 @@
 import { z } from "zod";
 import { XTaleezAuth } from "../../core/auth/static.js";
-import { ConfigError, isConnectorsError, isHttpError, ResponseValidationError } from "../../core/errors.js";
+import { ConfigError, isHttpError } from "../../core/errors.js";
 import { DEFAULT_RATE_LIMIT } from "../../core/http/rate-limiter.js";
 import { hasInvalidEmail } from "../../hrflow/fields.js";
 import { defineConnector } from "../connector.js";
-import { createOnce } from "../create-once.js";
-import { failedCv, uploadCvOnce } from "../cv-step.js";
-import type { CvReport, PushContext, PushOutcome } from "../definition.js";
+import { cvStep } from "../cv-step.js";
+import type { PushContext, PushPlan, RecordStep } from "../definition.js";
 import {
   addCandidateToJob,
-  candidateOrUndefined,
   createCandidate,
   documentsOrUndefined,
   findCandidatesByMail,
@@ -76,22 +74,9 @@ async function findByMail(ctx: Ctx, mail: string): Promise<TaleezCandidate | und
   return first;
 }
 
-/** The candidate recorded in the ledger, if Taleez still has it. */
-async function fromLedger(ctx: Ctx): Promise<TaleezCandidate | undefined> {
-  const id = ctx.record.vendorId;
-  if (!id) return undefined;
-  // A dry run sends nothing: trust the ledger.
-  if (ctx.dryRun) return { id };
-  const response = await ctx.http.request(getCandidate(id));
-  const candidate = candidateOrUndefined(response.status, response.data);
-  if (!candidate)
-    ctx.warn(`Candidate ${id}, recorded by an earlier push, is no longer in Taleez; looking for it again`);
-  return candidate;
-}
-
 /**
  * Taleez refuses a second candidate with the same mail (a 4xx whose status no source gives; 409 is the
- * natural one). Such an answer means "it exists": the caller looks it up instead of failing.
+ * natural one). Such an answer means "it exists": the record is looked up instead of failing.
  */
 function isDuplicateMail(error: unknown): boolean {
   if (!isHttpError(error)) return false;
@@ -109,42 +94,27 @@ function isAlreadyInJob(error: unknown): boolean {
   return error.status === 400 && /already|exist|déjà/i.test(error.vendorMessage ?? "");
 }
 
-/**
- * Steps done for another candidate id (the recorded candidate was deleted in Taleez and a new one is
- * used) must run again: they are marked failed so the CV and job steps do not skip them.
- */
-async function forgetStepsOf(ctx: Ctx, oldId: string): Promise<void> {
-  for (const [name, step] of Object.entries(ctx.record.entry.steps)) {
-    if ((name === "cv" || name.startsWith("job:")) && step.status === "done")
-      await ctx.record.failed(name, `done for candidate ${oldId}, which Taleez no longer has`);
-  }
+/** The step that adds the candidate to the job: membership, safe to repeat. */
+function jobStep(ctx: Ctx, jobId: number, candidateId: string): RecordStep {
+  return {
+    name: `job:${jobId}`,
+    kind: "idempotent",
+    perform: async () => {
+      if (ctx.options.addCandidateToJob === false)
+        return { status: "skipped", detail: "addCandidateToJob is false" };
+      try {
+        await ctx.http.request(addCandidateToJob(jobId, candidateId));
+        return { status: "done", detail: "candidate added to the job" };
+      } catch (error) {
+        if (isAlreadyInJob(error))
+          return { status: "done", detail: "already in the job", alreadyThere: true };
+        throw error;
+      }
+    },
+  };
 }
 
-/** Adds the candidate to the job unless an earlier push did; a failure is reported, not thrown. */
-async function addToJob(ctx: Ctx, jobId: number, candidateId: string): Promise<void> {
-  const step = `job:${jobId}`;
-  if (ctx.record.isDone(step)) {
-    ctx.report({ step, status: "skipped", detail: "added by an earlier push" });
-    return;
-  }
-  try {
-    await ctx.http.request(addCandidateToJob(jobId, candidateId));
-    if (!ctx.dryRun) await ctx.record.done(step);
-    ctx.report({ step, status: "done", detail: "candidate added to the job" });
-  } catch (error) {
-    if (isAlreadyInJob(error)) {
-      await ctx.record.done(step, { detail: "already in the job" });
-      ctx.report({ step, status: "skipped", detail: "already in the job" });
-      return;
-    }
-    if (!isConnectorsError(error)) throw error;
-    await ctx.record.failed(step, error.message);
-    ctx.report({ step, status: "failed", detail: error.message });
-    ctx.warn(`Candidate ${candidateId} was not added to job ${jobId}: ${error.message}`);
-  }
-}
-
-async function push(ctx: Ctx): Promise<PushOutcome> {
+function plan(ctx: Ctx): PushPlan<TaleezCandidate> {
   const { options } = ctx;
   // A user's format may leave the ids out: the options are the caller's explicit choice.
   const payload: TaleezCandidateInput = {
@@ -155,88 +125,59 @@ async function push(ctx: Ctx): Promise<PushOutcome> {
   const mail = payload.mail;
   if (hasInvalidEmail(ctx.profile))
     ctx.warn("The profile's email is not a valid address; the candidate is pushed without a mail");
+  const found = (candidate: TaleezCandidate | undefined, how: string) =>
+    candidate ? { id: candidate.id, data: candidate, how } : undefined;
 
-  const recordedId = ctx.record.vendorId;
-  let candidate = await fromLedger(ctx);
-  let matchedBy = candidate ? "the push ledger" : "mail";
-  if (!candidate && mail) candidate = await findByMail(ctx, mail);
-  let action: PushOutcome["action"] = "unchanged";
-
-  if (!candidate) {
-    if (hasUnsentLocation(ctx.profile, payload))
-      ctx.warn(
-        "The location was not sent: Taleez needs a city, a country and coordinates together, and the profile lacks some",
-      );
-    if (!mail)
-      ctx.warn(
-        "The profile has no email, so Taleez cannot recognise this candidate later: only this push ledger prevents a duplicate",
-      );
-    try {
-      const created = await createOnce(ctx, {
-        create: async () => (await ctx.http.request(createCandidate(payload))).data.id,
-        lookup: mail ? async () => (await findByMail(ctx, mail))?.id : undefined,
-      });
-      if (created.vendorId === undefined)
-        throw new ResponseValidationError("Taleez: create candidate", ["id: missing"]);
-      candidate = { id: created.vendorId };
-      action = "created";
-      ctx.report({
-        step: "candidate",
-        status: "done",
-        vendorId: created.vendorId,
-        detail: created.found ? "found after an ambiguous create" : "created",
-      });
-    } catch (error) {
-      // Created meanwhile (another push of the same person, or a lost answer): use it.
-      const existing = mail && isDuplicateMail(error) ? await findByMail(ctx, mail) : undefined;
-      if (!existing) throw error;
-      await ctx.record.done("candidate", {
-        vendorId: existing.id,
-        detail: "Taleez refused a duplicate mail",
-      });
-      candidate = existing;
-      matchedBy = "mail (Taleez refused a duplicate)";
-    }
-  }
-  const vendorId = candidate.id;
-  if (action !== "created") {
-    // An existing candidate is left as is. HrFlow's own connector updates with `POST /0/candidates/{id}`,
-    // but no source says whether that merges or replaces the record: it could blank fields a recruiter
-    // edited and overwrite the candidate's real `initialReferrer` (a job board) with "HrFlow". A push
-    // adds what is missing (the CV, the job) and never rewrites what Taleez holds.
-    ctx.report({
-      step: "candidate",
-      status: "skipped",
-      vendorId,
-      detail: `already in Taleez (matched by ${matchedBy}); left as is`,
-    });
-  }
-  if (recordedId !== undefined && recordedId !== vendorId && !ctx.dryRun)
-    await forgetStepsOf(ctx, recordedId);
-  await ctx.record.setVendorId(vendorId);
-
-  const existing = candidate;
-  const cv: CvReport = await uploadCvOnce(ctx, {
-    alreadyThere: async (file) => {
-      if (action === "created") return false;
-      // Taleez already holds a CV for this candidate (ours from a push whose answer was lost, or the
-      // candidate's own): never replaced.
-      if (existing.cv) return true;
-      const response = await ctx.http.request(listDocuments(vendorId));
-      const documents = documentsOrUndefined(response.status, response.data);
-      return documents?.some((d) => d.name === file.fileName) ?? false;
+  return {
+    candidate: {
+      read: (id) => ctx.http.find(getCandidate(id)),
+      ...(mail ? { find: async () => found(await findByMail(ctx, mail), "matched by mail") } : {}),
+      create: async () => {
+        if (hasUnsentLocation(ctx.profile, payload))
+          ctx.warn(
+            "The location was not sent: Taleez needs a city, a country and coordinates together, and the profile lacks some",
+          );
+        if (!mail)
+          ctx.warn(
+            "The profile has no email, so Taleez cannot recognise this candidate later: only this push ledger prevents a duplicate",
+          );
+        try {
+          const { data } = await ctx.http.request(createCandidate(payload));
+          return { created: { id: data.id } };
+        } catch (error) {
+          // Created meanwhile (another push of the same person elsewhere): use it.
+          const existing = mail && isDuplicateMail(error) ? await findByMail(ctx, mail) : undefined;
+          if (!existing) throw error;
+          return { existing: { id: existing.id, data: existing, how: "Taleez refused a duplicate mail" } };
+        }
+      },
+      // HrFlow's own connector updates with `POST /0/candidates/{id}`, but no source says whether that
+      // merges or replaces the record: it could blank fields a recruiter edited and overwrite the
+      // candidate's real `initialReferrer` (a job board) with "HrFlow". A push adds what is missing (the
+      // CV, the job) and never rewrites what Taleez holds.
+      leftAsIs: "left as is (a push adds the CV and the job, and never rewrites what Taleez holds)",
     },
-    upload: async (file) => {
-      await ctx.http.request(uploadCv(vendorId, file));
+    steps: (record) => {
+      const id = record.id ?? "";
+      const steps: RecordStep[] = [
+        cvStep(ctx, {
+          alreadyThere: async (file) => {
+            // Taleez already holds a CV for this candidate (ours from a push whose answer was lost, or the
+            // candidate's own): never replaced.
+            if (record.data?.cv) return true;
+            const response = await ctx.http.request(listDocuments(id));
+            const documents = documentsOrUndefined(response.status, response.data);
+            return documents?.some((d) => d.name === file.fileName) ?? false;
+          },
+          upload: async (file) => {
+            await ctx.http.request(uploadCv(id, file));
+          },
+        }),
+      ];
+      if (options.jobId !== undefined) steps.push(jobStep(ctx, options.jobId, id));
+      return steps;
     },
-  }).catch((error: unknown) => failedCv(ctx, error));
-
-  if (options.jobId !== undefined) {
-    if (options.addCandidateToJob ?? true) await addToJob(ctx, options.jobId, vendorId);
-    else
-      ctx.report({ step: `job:${options.jobId}`, status: "skipped", detail: "addCandidateToJob is false" });
-  }
-  return { action, vendorId, cv };
+  };
 }
 
 /**
@@ -360,7 +301,7 @@ export const Taleez = defineConnector<typeof OptionsSchema, TaleezCandidateInput
   rateLimit: DEFAULT_RATE_LIMIT,
   cvMode: "upload",
   map: mapTaleezCandidate,
-  push,
+  plan,
   examples: {
     library: `import { Hrflow, Taleez, XTaleezAuth } from "hrflow-connectors";
 

@@ -3,6 +3,7 @@ import type { AuthContext, VendorAuth } from "../auth/base.js";
 import { systemClock, type Clock } from "../clock.js";
 import {
   AuthError,
+  ConfigError,
   HttpError,
   NetworkError,
   RateLimitError,
@@ -71,6 +72,10 @@ export interface HttpClientOptions {
   authHint?: string | undefined;
   /** When set, requests are recorded here and nothing is sent (dry run). */
   dryRun?: PlannedRequest[] | undefined;
+  /** In a dry run, send the requests that only read (GET, or marked `readOnly`) for real. @default false */
+  readVendor?: boolean | undefined;
+  /** Reads the vendor's own error shapes into one message, before the generic shapes are tried. */
+  errorMessage?: ((body: unknown) => string | undefined) | undefined;
   /** Abort everything (e.g. on shutdown). */
   signal?: AbortSignal | undefined;
 }
@@ -117,13 +122,11 @@ export function vendorErrorMessage(body: unknown, text: string): string | undefi
     typeof value === "string" && value.trim() !== "" ? value : undefined;
   if (body !== null && typeof body === "object" && !Array.isArray(body)) {
     const record = body as Record<string, unknown>;
-    // Breezy: {"error":{"type":"invalidAccessToken","message":"..."}}
+    // {"error": {"message": "..."}}
     const error = record["error"];
     if (error !== null && typeof error === "object" && !Array.isArray(error)) {
-      const inner = error as Record<string, unknown>;
-      const type = pick(inner["type"]);
-      const message = pick(inner["message"]);
-      if (type || message) return [type, message].filter(Boolean).join(": ");
+      const message = pick((error as Record<string, unknown>)["message"]);
+      if (message) return message;
     }
     // SmartRecruiters / Greenhouse: {"message": "...", "errors": [{"code"|"field", "message"} | "text" | {"field": "msg"}]}
     const details: string[] = [];
@@ -231,6 +234,8 @@ export class HttpClient {
   readonly #isAuthRefused: (status: number, body: unknown) => boolean;
   readonly #authHint: string | undefined;
   readonly #dryRun: PlannedRequest[] | undefined;
+  readonly #readVendor: boolean;
+  readonly #errorMessage: ((body: unknown) => string | undefined) | undefined;
   readonly #signal: AbortSignal | undefined;
 
   constructor(options: HttpClientOptions) {
@@ -247,6 +252,8 @@ export class HttpClient {
     this.#isAuthRefused = options.isAuthRefused ?? ((status) => status === 401);
     this.#authHint = options.authHint;
     this.#dryRun = options.dryRun;
+    this.#readVendor = options.readVendor ?? false;
+    this.#errorMessage = options.errorMessage;
     this.#signal = options.signal;
     const auth = this.#auth;
     const own = createRedactor(() => auth?.secrets() ?? []);
@@ -257,6 +264,35 @@ export class HttpClient {
   /** True when requests are recorded instead of sent. */
   get dryRun(): boolean {
     return this.#dryRun !== undefined;
+  }
+
+  /** Aborts the client's requests and waits (shutdown, a lost claim). */
+  get signal(): AbortSignal | undefined {
+    return this.#signal;
+  }
+
+  /**
+   * Like {@link request}, for a read whose 404 means "not there": resolves to undefined on 404, to the
+   * parsed answer otherwise (an answer that does not match `spec.response` is a ResponseValidationError).
+   */
+  async find<T>(spec: RequestSpec<T>): Promise<T | undefined> {
+    const { response: schema, ...rest } = spec;
+    const response = await this.request<unknown>({
+      ...rest,
+      expect: [...(spec.expect ?? [200]), 404],
+      dryRun: spec.dryRun ?? { response: undefined },
+    });
+    // A dry run that did not send it: the canned answer.
+    if (response.status === 0) return spec.dryRun?.response;
+    if (response.status === 404) return undefined;
+    if (!schema) return response.data as T;
+    const parsed = schema.safeParse(response.data);
+    if (parsed.success) return parsed.data;
+    throw new ResponseValidationError(
+      `${this.vendor}: ${spec.operation} (${response.status})`,
+      parsed.error.issues.map((issue) => `${issue.path.join(".") || "(body)"}: ${issue.message}`),
+      this.#context,
+    );
   }
 
   /** Resolves a path against the base URL. */
@@ -277,7 +313,8 @@ export class HttpClient {
       operation: spec.operation,
     };
 
-    if (this.#dryRun) {
+    const readOnly = spec.readOnly ?? spec.method === "GET";
+    if (this.#dryRun && !(this.#readVendor && readOnly)) {
       if (spec.authenticate === false && spec.dryRun === undefined) {
         throw new Error(`internal: "${spec.operation}" cannot run in a dry run`);
       }
@@ -321,6 +358,19 @@ export class HttpClient {
           throw this.#authError(status, result, summary);
         }
         if (status === 403 && spec.authenticate !== false) throw this.#authError(status, result, summary);
+        if (status === 404 && spec.notFound) {
+          // A 404 on a path built from an id the user gave (a job, a position): their option is wrong.
+          const vendorMessage = this.#vendorMessage(result);
+          throw new ConfigError(
+            [
+              {
+                path: spec.notFound.option,
+                message: `${this.vendor} does not know ${spec.notFound.what} (404 on ${spec.operation}${vendorMessage ? `: "${vendorMessage}"` : ""}); check ${spec.notFound.option}`,
+              },
+            ],
+            { ...this.#context, summary: `Invalid ${this.vendor} options` },
+          );
+        }
         const retryAfterMs = parseRetryAfter(result.headers.get("retry-after"), this.#clock.now());
         if (status === 429 && retryAfterMs !== undefined) this.#limiter?.pauseFor(retryAfterMs);
         outcome = { kind: "response", status, retryAfterMs };
@@ -448,7 +498,7 @@ export class HttpClient {
   }
 
   #vendorMessage(result: Extract<AttemptResult, { kind: "response" }>): string | undefined {
-    const message = vendorErrorMessage(result.body, result.text);
+    const message = this.#errorMessage?.(result.body) ?? vendorErrorMessage(result.body, result.text);
     return message === undefined ? undefined : this.redact(message);
   }
 

@@ -1,12 +1,12 @@
-import PQueue from "p-queue";
 import type { Clock } from "../clock.js";
 import { readQuota } from "./rate-limit-headers.js";
 
 /** How fast one credential may call one vendor. */
 export interface RateLimitPolicy {
   /**
-   * Requests allowed per window. Absent: no fixed budget, the vendor's own quota headers
-   * (`X-RateLimit-Remaining` / `X-RateLimit-Reset`) and `Retry-After` decide (Greenhouse v3).
+   * Requests allowed in any window of `perMs` (a sliding window: never more, whichever instant the window
+   * starts at). Absent: no fixed budget; the vendor's own quota headers (`X-RateLimit-Remaining` /
+   * `X-RateLimit-Reset`) and `Retry-After` decide (Greenhouse v3).
    */
   requests?: number;
   /** Length of the window. */
@@ -17,6 +17,11 @@ export interface RateLimitPolicy {
   lanes?: Readonly<Record<string, number>>;
   /** Longest wait imposed by a vendor's quota headers before requests go ahead anyway. @default 60000 */
   maxWaitMs?: number;
+  /**
+   * Added to the window so that requests started exactly `perMs` apart cannot arrive closer than that at
+   * the vendor (transit times differ). @default max(25, 2% of perMs)
+   */
+  marginMs?: number;
 }
 
 /** One line describing a policy, for docs and the CLI. */
@@ -40,78 +45,176 @@ export const DEFAULT_RATE_LIMIT: Readonly<RateLimitPolicy> = Object.freeze({
   concurrency: 4,
 });
 
-/**
- * Per-vendor, per-credential limiter: a p-queue for the window and the concurrency, an optional p-queue
- * per lane, and a "blocked until" time set from the vendor's own quota headers or a 429.
- */
-export class RateLimiter {
-  readonly policy: Readonly<RateLimitPolicy>;
-  readonly #queue: PQueue;
-  readonly #lanes = new Map<string, PQueue>();
-  readonly #clock: Clock;
-  #blockedUntil = 0;
+/** Why a request is held back. */
+export type WaitReason = "rate-limit" | "vendor-pause" | "concurrency";
 
-  constructor(policy: RateLimitPolicy, clock: Clock) {
+/** Told when requests of a bucket start waiting, so a progress display can say what it waits for. */
+export type WaitListener = (event: { bucket: string; reason: WaitReason; waitMs: number }) => void;
+
+/** What the HTTP client needs from a limiter: run a request when the budget allows, and learn from answers. */
+export interface RateLimiter {
+  readonly policy: Readonly<RateLimitPolicy>;
+  /** Runs `task` when the window, the concurrency, the lane and any vendor-imposed pause allow it. */
+  schedule<T>(lane: string | undefined, task: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /** Holds every later request of the bucket for `ms` (capped), e.g. after a 429 with `Retry-After`. */
+  pauseFor(ms: number): void;
+  /** Adapts to the vendor's remaining-quota headers: with nothing left, waits for the window to reset. */
+  observe(headers: Headers): void;
+}
+
+/**
+ * Hands out one limiter per bucket (vendor, base URL and credential fingerprint, never the secret), so
+ * every push of a runtime shares one budget per credential. The in-process implementation is
+ * {@link createLocalRateLimits}; a shared one (PostgreSQL) keeps the budget across processes and machines.
+ */
+export interface RateLimits {
+  limiterFor(bucket: string, policy: RateLimitPolicy): RateLimiter;
+  close(): Promise<void>;
+}
+
+interface Waiter {
+  lane: string | undefined;
+  start: () => void;
+}
+
+/**
+ * An exact in-process limiter: a sliding window over the start times of the last `requests` requests
+ * (so no window of `perMs` ever holds more, unlike fixed windows that allow a double burst at their
+ * boundary), concurrency counted as requests in flight, per-lane concurrency, and a "paused until" time
+ * set by the vendor (`Retry-After`, an exhausted quota). Waiters start in arrival order, except that a
+ * waiter whose lane is full does not hold back the others.
+ */
+export class LocalRateLimiter implements RateLimiter {
+  readonly policy: Readonly<RateLimitPolicy>;
+  readonly #clock: Clock;
+  readonly #bucket: string;
+  readonly #onWait: WaitListener | undefined;
+  readonly #windowMs: number;
+  /** Start times of the most recent requests (at most `policy.requests` kept). */
+  readonly #starts: number[] = [];
+  readonly #queue: Waiter[] = [];
+  readonly #laneInFlight = new Map<string, number>();
+  #inFlight = 0;
+  #pausedUntil = 0;
+  #timer: { at: number; promise: Promise<void> } | undefined;
+
+  constructor(
+    policy: RateLimitPolicy,
+    clock: Clock,
+    options: { bucket?: string; onWait?: WaitListener } = {},
+  ) {
     this.policy = policy;
     this.#clock = clock;
-    this.#queue =
-      policy.requests === undefined
-        ? new PQueue({ concurrency: policy.concurrency })
-        : new PQueue({
-            concurrency: policy.concurrency,
-            intervalCap: policy.requests,
-            interval: policy.perMs,
-          });
-    for (const [lane, concurrency] of Object.entries(policy.lanes ?? {})) {
-      this.#lanes.set(lane, new PQueue({ concurrency }));
-    }
+    this.#bucket = options.bucket ?? "default";
+    this.#onWait = options.onWait;
+    this.#windowMs = policy.perMs + (policy.marginMs ?? Math.max(25, Math.round(policy.perMs * 0.02)));
   }
 
-  /** Runs `task` when the window, the concurrency, the lane and any vendor-imposed pause allow it. */
-  schedule<T>(lane: string | undefined, task: () => Promise<T>): Promise<T> {
-    const run = (): Promise<T> =>
-      this.#queue.add(async () => {
-        const waitMs = this.#blockedUntil - this.#clock.now();
-        if (waitMs > 0) await this.#clock.sleep(waitMs);
-        return task();
-      });
-    const laneQueue = lane === undefined ? undefined : this.#lanes.get(lane);
-    return laneQueue ? laneQueue.add(run) : run();
+  schedule<T>(lane: string | undefined, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const waiter: Waiter = {
+        lane,
+        start: () => {
+          signal?.removeEventListener("abort", onAbort);
+          this.#inFlight++;
+          if (lane !== undefined) this.#laneInFlight.set(lane, (this.#laneInFlight.get(lane) ?? 0) + 1);
+          this.#starts.push(this.#clock.now());
+          if (this.policy.requests !== undefined && this.#starts.length > this.policy.requests)
+            this.#starts.shift();
+          task()
+            .then(resolve, reject)
+            .finally(() => {
+              this.#inFlight--;
+              if (lane !== undefined) this.#laneInFlight.set(lane, (this.#laneInFlight.get(lane) ?? 1) - 1);
+              this.#pump();
+            });
+        },
+      };
+      const onAbort = (): void => {
+        const index = this.#queue.indexOf(waiter);
+        if (index >= 0) this.#queue.splice(index, 1);
+        reject(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
+      };
+      if (signal?.aborted) {
+        onAbort();
+        return;
+      }
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#queue.push(waiter);
+      this.#pump();
+    });
   }
 
-  /** Holds every later request for `ms` (capped), e.g. after a 429. */
   pauseFor(ms: number): void {
-    const capped = Math.min(ms, this.policy.maxWaitMs ?? 60_000);
-    this.#blockedUntil = Math.max(this.#blockedUntil, this.#clock.now() + capped);
+    const capped = Math.min(Math.max(0, ms), this.policy.maxWaitMs ?? 60_000);
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + capped);
   }
 
-  /** Adapts to the vendor's remaining-quota headers: with nothing left, wait for the window to reset. */
   observe(headers: Headers): void {
     const now = this.#clock.now();
     const quota = readQuota(headers, now);
-    if (quota.remaining === 0 && quota.resetAtMs !== undefined && quota.resetAtMs > now) {
+    if (quota.remaining === 0 && quota.resetAtMs !== undefined && quota.resetAtMs > now)
       this.pauseFor(quota.resetAtMs - now);
+  }
+
+  /** Milliseconds until the window lets one more request start (0: now). */
+  #windowWait(now: number): number {
+    const { requests } = this.policy;
+    if (requests === undefined || this.#starts.length < requests) return 0;
+    const oldest = this.#starts[this.#starts.length - requests] ?? now;
+    return Math.max(0, oldest + this.#windowMs - now);
+  }
+
+  #laneFull(lane: string | undefined): boolean {
+    if (lane === undefined) return false;
+    const cap = this.policy.lanes?.[lane];
+    return cap !== undefined && (this.#laneInFlight.get(lane) ?? 0) >= cap;
+  }
+
+  #pump(): void {
+    while (this.#queue.length > 0) {
+      if (this.#inFlight >= this.policy.concurrency) return;
+      const now = this.#clock.now();
+      const pausedMs = this.#pausedUntil - now;
+      const windowMs = this.#windowWait(now);
+      const waitMs = Math.max(pausedMs, windowMs);
+      if (waitMs > 0) {
+        this.#wakeAt(now + waitMs, pausedMs >= windowMs ? "vendor-pause" : "rate-limit", waitMs);
+        return;
+      }
+      const index = this.#queue.findIndex((w) => !this.#laneFull(w.lane));
+      if (index < 0) return;
+      const [waiter] = this.#queue.splice(index, 1);
+      waiter?.start();
     }
+  }
+
+  #wakeAt(at: number, reason: WaitReason, waitMs: number): void {
+    if (this.#timer && this.#timer.at <= at) return;
+    this.#onWait?.({ bucket: this.#bucket, reason, waitMs });
+    const promise = this.#clock.sleep(waitMs).then(() => {
+      if (this.#timer?.promise === promise) this.#timer = undefined;
+      this.#pump();
+    });
+    this.#timer = { at, promise };
   }
 }
 
-const limiters = new Map<string, RateLimiter>();
-
-/**
- * The limiter shared by every call made with the same credential (`accountId`, never the secret itself) to
- * the same vendor, so concurrent pushes respect one budget even when each builds its own auth object.
- */
-export function rateLimiterFor(
-  accountId: string,
-  vendor: string,
-  policy: RateLimitPolicy,
-  clock: Clock,
-): RateLimiter {
-  const key = `${vendor}|${accountId}`;
-  let limiter = limiters.get(key);
-  if (!limiter) {
-    limiter = new RateLimiter(policy, clock);
-    limiters.set(key, limiter);
-  }
-  return limiter;
+/** In-process rate limits: one {@link LocalRateLimiter} per bucket, for the life of a runtime. */
+export function createLocalRateLimits(clock: Clock, onWait?: WaitListener): RateLimits {
+  const limiters = new Map<string, LocalRateLimiter>();
+  return {
+    limiterFor: (bucket, policy) => {
+      let limiter = limiters.get(bucket);
+      if (!limiter) {
+        limiter = new LocalRateLimiter(policy, clock, onWait ? { bucket, onWait } : { bucket });
+        limiters.set(bucket, limiter);
+      }
+      return limiter;
+    },
+    close: () => {
+      limiters.clear();
+      return Promise.resolve();
+    },
+  };
 }

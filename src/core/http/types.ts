@@ -38,6 +38,13 @@ export interface RequestSpec<T> {
    * @default true for GET, PUT and DELETE; false for POST and PATCH
    */
   idempotent?: boolean;
+  /** True when the request only reads (a search sent as POST): a dry run that reads the vendor sends it. @default true for GET */
+  readOnly?: boolean;
+  /**
+   * The path holds an id the user gave (a job, a position): a 404 then means that option is wrong, and is
+   * raised as a ConfigError naming it instead of an HttpError.
+   */
+  notFound?: { option: string; what: string };
   /** Rate-limit lane (e.g. `"search"`), for vendors that limit some endpoints more tightly. */
   lane?: string;
   /** Send the credentials. @default true */

@@ -1,0 +1,66 @@
+import { resolve } from "node:path";
+import {
+  ConfigError,
+  createRuntime,
+  openStore,
+  type Logger,
+  type Runtime,
+  type RuntimeEvent,
+} from "../index.js";
+import type { Env } from "./config.js";
+
+/** Where the CLI keeps its push ledger unless `--ledger` or `HRFLOW_CONNECTORS_LEDGER` says otherwise. */
+export const DEFAULT_LEDGER = ".hrflow-connectors/ledger.sqlite";
+
+/** The ledger location the flags and environment name, resolved against the working directory. */
+export function ledgerLocation(flag: string | undefined, env: Env, cwd: string): string {
+  const ledger = flag ?? env["HRFLOW_CONNECTORS_LEDGER"] ?? DEFAULT_LEDGER;
+  return ledger === ":memory:" || /^[a-z][a-z0-9+.-]*:\/\//i.test(ledger) ? ledger : resolve(cwd, ledger);
+}
+
+/** A location safe to print (a database URL without its password). */
+export function displayLocation(location: string): string {
+  if (!URL.canParse(location) || !/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return location;
+  const url = new URL(location);
+  if (url.password) url.password = "***";
+  return url.toString();
+}
+
+/** Options of {@link openCliRuntime}. */
+export interface CliRuntimeOptions {
+  location: string;
+  logger: Logger;
+  env: Env;
+  onEvent?: (event: RuntimeEvent) => void;
+}
+
+/**
+ * The runtime of one CLI command: its ledger store, rate limits and claims. Test hooks read from the
+ * environment: `HRFLOW_CONNECTORS_SETTLE_MS` and `HRFLOW_CONNECTORS_LEASE_MS` shorten the settle window and
+ * the claim lease (the crash tests use them; the defaults suit real vendors).
+ */
+export async function openCliRuntime(options: CliRuntimeOptions): Promise<Runtime> {
+  let store;
+  try {
+    store = await openStore(options.location);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(
+      [{ path: "--ledger", message: `cannot open ${displayLocation(options.location)}: ${reason}` }],
+      { summary: "Cannot open the push ledger" },
+    );
+  }
+  const positive = (name: string): number | undefined => {
+    const value = Number(options.env[name]);
+    return Number.isFinite(value) && value > 0 ? value : undefined;
+  };
+  const settleWindowMs = positive("HRFLOW_CONNECTORS_SETTLE_MS");
+  const leaseMs = positive("HRFLOW_CONNECTORS_LEASE_MS");
+  return createRuntime({
+    store,
+    logger: options.logger,
+    ...(settleWindowMs !== undefined ? { settleWindowMs } : {}),
+    ...(leaseMs !== undefined ? { leaseMs } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  });
+}

@@ -1,0 +1,92 @@
+import {
+  ClaimLostError,
+  ledgerId,
+  matchesFilter,
+  UNFINISHED,
+  type Claim,
+  type ClaimHeld,
+  type LedgerEntry,
+  type LedgerFilter,
+  type LedgerKey,
+  type LedgerStore,
+  type Store,
+} from "./types.js";
+
+interface ClaimRow {
+  owner: string | undefined;
+  token: number;
+  expiresAt: number;
+}
+
+/** The ledger part of {@link createMemoryStore}; entries are copied in and out. */
+function memoryLedger(): LedgerStore {
+  const entries = new Map<string, LedgerEntry>();
+  const claims = new Map<string, ClaimRow>();
+  const copy = (entry: LedgerEntry): LedgerEntry => structuredClone(entry);
+  const holds = (claim: Claim): boolean => {
+    const row = claims.get(ledgerId(claim));
+    return row !== undefined && row.owner === claim.owner && row.token === claim.token;
+  };
+  return {
+    get: (key) => {
+      const entry = entries.get(ledgerId(key));
+      return Promise.resolve(entry ? copy(entry) : undefined);
+    },
+    put: (entry, claim) => {
+      if (claim && !holds(claim)) return Promise.reject(new ClaimLostError(entry, claim.owner));
+      entries.set(ledgerId(entry), copy(entry));
+      return Promise.resolve();
+    },
+    list: (filter?: LedgerFilter) => {
+      const found = [...entries.values()].filter((e) => matchesFilter(e, filter));
+      found.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
+      return Promise.resolve(found.slice(0, filter?.limit ?? found.length).map(copy));
+    },
+    forget: (key) => Promise.resolve(entries.delete(ledgerId(key))),
+    claim: (key: LedgerKey, owner, leaseMs, nowMs): Promise<Claim | ClaimHeld> => {
+      const id = ledgerId(key);
+      const row = claims.get(id);
+      if (row?.owner !== undefined && row.owner !== owner && row.expiresAt > nowMs)
+        return Promise.resolve({ heldBy: row.owner, expiresAt: row.expiresAt });
+      const token = row?.owner === owner && row.expiresAt > nowMs ? row.token : (row?.token ?? 0) + 1;
+      const next = { owner, token, expiresAt: nowMs + leaseMs };
+      claims.set(id, next);
+      return Promise.resolve({ ...key, ...next });
+    },
+    renew: (claim, leaseMs, nowMs) => {
+      if (!holds(claim)) return Promise.resolve(undefined);
+      const row = { owner: claim.owner, token: claim.token, expiresAt: nowMs + leaseMs };
+      claims.set(ledgerId(claim), row);
+      return Promise.resolve({ ...claim, expiresAt: row.expiresAt });
+    },
+    release: (claim) => {
+      if (holds(claim)) claims.set(ledgerId(claim), { owner: undefined, token: claim.token, expiresAt: 0 });
+      return Promise.resolve();
+    },
+    purge: (before) => {
+      let removed = 0;
+      for (const [id, entry] of entries) {
+        const claimed = claims.get(id)?.owner !== undefined;
+        if (entry.updatedAt < before && !UNFINISHED.includes(entry.outcome) && !claimed) {
+          entries.delete(id);
+          removed++;
+        }
+      }
+      return Promise.resolve(removed);
+    },
+  };
+}
+
+/**
+ * A store kept in memory, lost when the process ends: for tests and for one-off library calls. Claims work
+ * within the process only.
+ */
+export function createMemoryStore(): Store {
+  return {
+    kind: "memory",
+    location: "memory",
+    ledger: memoryLedger(),
+    ping: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
+}

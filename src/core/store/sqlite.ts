@@ -1,0 +1,302 @@
+import { chmodSync, existsSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { z } from "zod";
+import { SQLITE_MIGRATIONS, type SqliteMigration } from "./sqlite-migrations.js";
+import {
+  ClaimLostError,
+  UNFINISHED,
+  type Claim,
+  type ClaimHeld,
+  type LedgerEntry,
+  type LedgerFilter,
+  type LedgerKey,
+  type LedgerStore,
+  type Store,
+} from "./types.js";
+
+const StepSchema = z.object({
+  status: z.enum(["done", "failed", "in-flight"]),
+  at: z.string(),
+  recordId: z.string().optional(),
+  vendorId: z.string().optional(),
+  detail: z.string().optional(),
+  origin: z.enum(["created", "found"]).optional(),
+  seen: z.boolean().optional(),
+});
+
+/** The JSON column: what is not a column of its own. */
+const DataSchema = z.object({
+  options: z.record(z.string(), z.unknown()),
+  steps: z.record(z.string(), StepSchema),
+  lastError: z
+    .object({
+      name: z.string(),
+      message: z.string(),
+      kind: z.enum(["retryable", "config", "auth", "mapping", "in-doubt"]),
+    })
+    .optional(),
+  fingerprint: z.record(z.string(), z.string()).optional(),
+});
+
+const RowSchema = z.object({
+  connector: z.string(),
+  target: z.string(),
+  profile_key: z.string(),
+  source_key: z.string(),
+  base_url: z.string(),
+  vendor_id: z.string().nullable(),
+  outcome: z.enum(["created", "updated", "unchanged", "partial", "failed", "pending", "in-doubt"]),
+  attempts: z.number(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  data: z.string(),
+});
+
+function decode(row: unknown): LedgerEntry | undefined {
+  const parsed = RowSchema.safeParse(row);
+  if (!parsed.success) return undefined;
+  const r = parsed.data;
+  let json: unknown;
+  try {
+    json = JSON.parse(r.data);
+  } catch {
+    return undefined;
+  }
+  const data = DataSchema.safeParse(json);
+  if (!data.success) return undefined;
+  return {
+    connector: r.connector,
+    target: r.target,
+    profileKey: r.profile_key,
+    sourceKey: r.source_key,
+    baseUrl: r.base_url,
+    options: data.data.options,
+    vendorId: r.vendor_id ?? undefined,
+    outcome: r.outcome,
+    steps: data.data.steps,
+    attempts: r.attempts,
+    lastError: data.data.lastError,
+    fingerprint: data.data.fingerprint,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function encode(entry: LedgerEntry): Record<string, string | number | null> {
+  const data: z.input<typeof DataSchema> = { options: entry.options, steps: entry.steps };
+  if (entry.lastError) data.lastError = entry.lastError;
+  if (entry.fingerprint) data.fingerprint = entry.fingerprint;
+  return {
+    connector: entry.connector,
+    target: entry.target,
+    profile_key: entry.profileKey,
+    source_key: entry.sourceKey,
+    base_url: entry.baseUrl,
+    vendor_id: entry.vendorId ?? null,
+    outcome: entry.outcome,
+    failure_kind: entry.lastError?.kind ?? null,
+    attempts: entry.attempts,
+    created_at: entry.createdAt,
+    updated_at: entry.updatedAt,
+    data: JSON.stringify(data),
+  };
+}
+
+const ClaimRowSchema = z.object({
+  owner: z.string().nullable(),
+  token: z.number(),
+  expires_at: z.number(),
+});
+
+/** Runs `work` in one write transaction (BEGIN IMMEDIATE takes the write lock at once: no upgrade deadlock). */
+export function transaction<T>(db: DatabaseSync, work: () => T): T {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const result = work();
+    db.exec("COMMIT");
+    return result;
+  } catch (error) {
+    if (db.isTransaction) db.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+/** Applies the migrations the database has not seen yet, in order, each in its own transaction. */
+export function migrate(db: DatabaseSync, migrations: readonly SqliteMigration[]): number {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  let applied = 0;
+  for (const migration of migrations) {
+    transaction(db, () => {
+      const seen = db.prepare("SELECT 1 FROM schema_migrations WHERE version = ?").get(migration.version);
+      if (seen) return;
+      migration.up(db);
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
+        migration.version,
+        migration.name,
+        new Date().toISOString(),
+      );
+      applied++;
+    });
+  }
+  return applied;
+}
+
+/** The ledger on an open SQLite database (tables from migration 1). */
+export function sqliteLedger(db: DatabaseSync): LedgerStore {
+  const getStmt = db.prepare("SELECT * FROM ledger WHERE connector = ? AND target = ? AND profile_key = ?");
+  const putStmt = db.prepare(`INSERT INTO ledger
+    (connector, target, profile_key, source_key, base_url, vendor_id, outcome, failure_kind, attempts, created_at, updated_at, data)
+    VALUES ($connector, $target, $profile_key, $source_key, $base_url, $vendor_id, $outcome, $failure_kind, $attempts, $created_at, $updated_at, $data)
+    ON CONFLICT (connector, target, profile_key) DO UPDATE SET
+      source_key = excluded.source_key, base_url = excluded.base_url, vendor_id = excluded.vendor_id,
+      outcome = excluded.outcome, failure_kind = excluded.failure_kind, attempts = excluded.attempts,
+      updated_at = excluded.updated_at, data = excluded.data`);
+  const claimGet = db.prepare(
+    "SELECT owner, token, expires_at FROM claims WHERE connector = ? AND target = ? AND profile_key = ?",
+  );
+  const claimSet = db.prepare(`INSERT INTO claims (connector, target, profile_key, owner, token, expires_at)
+    VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (connector, target, profile_key) DO UPDATE SET
+      owner = excluded.owner, token = excluded.token, expires_at = excluded.expires_at`);
+  const claimOf = (key: LedgerKey): z.output<typeof ClaimRowSchema> | undefined => {
+    const parsed = ClaimRowSchema.safeParse(claimGet.get(key.connector, key.target, key.profileKey));
+    return parsed.success ? parsed.data : undefined;
+  };
+  const holds = (claim: Claim): boolean => {
+    const row = claimOf(claim);
+    return row !== undefined && row.owner === claim.owner && row.token === claim.token;
+  };
+
+  return {
+    get: (key) => Promise.resolve(decode(getStmt.get(key.connector, key.target, key.profileKey))),
+    put: (entry, claim) => {
+      try {
+        transaction(db, () => {
+          if (claim && !holds(claim)) throw new ClaimLostError(entry, claim.owner);
+          putStmt.run(encode(entry));
+        });
+        return Promise.resolve();
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
+    list: (filter?: LedgerFilter) => {
+      const where: string[] = [];
+      const params: (string | number)[] = [];
+      if (filter?.connector !== undefined) {
+        where.push("connector = ?");
+        params.push(filter.connector);
+      }
+      if (filter?.profileKey !== undefined) {
+        where.push("profile_key = ?");
+        params.push(filter.profileKey);
+      }
+      if (filter?.outcomes !== undefined) {
+        where.push(`outcome IN (${filter.outcomes.map(() => "?").join(", ") || "NULL"})`);
+        params.push(...filter.outcomes);
+      }
+      if (filter?.updatedBefore !== undefined) {
+        where.push("updated_at < ?");
+        params.push(filter.updatedBefore);
+      }
+      const sql = `SELECT * FROM ledger${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}
+        ORDER BY updated_at DESC${filter?.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(filter.limit))}` : ""}`;
+      const rows = db.prepare(sql).all(...params);
+      return Promise.resolve(rows.map(decode).filter((e): e is LedgerEntry => e !== undefined));
+    },
+    forget: (key) => {
+      const result = db
+        .prepare("DELETE FROM ledger WHERE connector = ? AND target = ? AND profile_key = ?")
+        .run(key.connector, key.target, key.profileKey);
+      return Promise.resolve(Number(result.changes) > 0);
+    },
+    claim: (key, owner, leaseMs, nowMs) =>
+      Promise.resolve(
+        transaction(db, (): Claim | ClaimHeld => {
+          const row = claimOf(key);
+          if (row?.owner && row.owner !== owner && row.expires_at > nowMs)
+            return { heldBy: row.owner, expiresAt: row.expires_at };
+          const token = row?.owner === owner && row.expires_at > nowMs ? row.token : (row?.token ?? 0) + 1;
+          const expiresAt = nowMs + leaseMs;
+          claimSet.run(key.connector, key.target, key.profileKey, owner, token, expiresAt);
+          return { ...key, owner, token, expiresAt };
+        }),
+      ),
+    renew: (claim, leaseMs, nowMs) =>
+      Promise.resolve(
+        transaction(db, (): Claim | undefined => {
+          if (!holds(claim)) return undefined;
+          const expiresAt = nowMs + leaseMs;
+          claimSet.run(claim.connector, claim.target, claim.profileKey, claim.owner, claim.token, expiresAt);
+          return { ...claim, expiresAt };
+        }),
+      ),
+    release: (claim) => {
+      transaction(db, () => {
+        if (holds(claim)) claimSet.run(claim.connector, claim.target, claim.profileKey, null, claim.token, 0);
+      });
+      return Promise.resolve();
+    },
+    purge: (before) => {
+      const result = db
+        .prepare(
+          `DELETE FROM ledger WHERE updated_at < ? AND outcome NOT IN (${UNFINISHED.map(() => "?").join(", ")})
+           AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.connector = ledger.connector AND c.target = ledger.target
+             AND c.profile_key = ledger.profile_key AND c.owner IS NOT NULL)`,
+        )
+        .run(before, ...UNFINISHED);
+      return Promise.resolve(Number(result.changes));
+    },
+  };
+}
+
+/** Options of {@link openSqliteDatabase}. */
+export interface SqliteOpenOptions {
+  /** Migrations to apply. @default every migration of this package */
+  migrations?: readonly SqliteMigration[];
+}
+
+/**
+ * Opens (creating when missing) a SQLite database in WAL mode with a busy timeout, the folder made 0700
+ * and the file 0600 where the platform allows (they hold vendor ids and option values), and migrates it.
+ */
+export function openSqliteDatabase(path: string, options: SqliteOpenOptions = {}): DatabaseSync {
+  if (path !== ":memory:") {
+    const folder = dirname(path);
+    if (!existsSync(folder)) mkdirSync(folder, { recursive: true, mode: 0o700 });
+  }
+  const fresh = path === ":memory:" || !existsSync(path);
+  const db = new DatabaseSync(path);
+  if (fresh && path !== ":memory:") chmodSync(path, 0o600);
+  db.exec("PRAGMA journal_mode = WAL");
+  // FULL: a commit is on disk when it returns (an acknowledged event survives a power cut, not only a crash).
+  db.exec("PRAGMA synchronous = FULL");
+  db.exec("PRAGMA busy_timeout = 10000");
+  db.exec("PRAGMA foreign_keys = ON");
+  migrate(db, options.migrations ?? SQLITE_MIGRATIONS);
+  return db;
+}
+
+/**
+ * A store in one SQLite file (Node's built-in `node:sqlite`): the ledger and its claims, shared safely by
+ * every process of the machine that opens the same file (WAL, write transactions taken with BEGIN
+ * IMMEDIATE). Created with its folder when missing.
+ */
+export function createSqliteStore(path: string): Store {
+  const db = openSqliteDatabase(path);
+  return {
+    kind: "sqlite",
+    location: path,
+    ledger: sqliteLedger(db),
+    ping: () => {
+      db.prepare("SELECT 1").get();
+      return Promise.resolve();
+    },
+    close: () => {
+      if (db.isOpen) db.close();
+      return Promise.resolve();
+    },
+  };
+}
