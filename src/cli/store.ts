@@ -37,7 +37,8 @@ export interface CliRuntimeOptions {
 /**
  * The runtime of one CLI command: its ledger store, rate limits and claims. Test hooks read from the
  * environment: `HRFLOW_CONNECTORS_SETTLE_MS` and `HRFLOW_CONNECTORS_LEASE_MS` shorten the settle window and
- * the claim lease (the crash tests use them; the defaults suit real vendors).
+ * the claim lease, and `HRFLOW_CONNECTORS_CRASH_AT=<checkpoint>` makes the process kill itself at that
+ * point of a push (the crash tests use them; the defaults suit real vendors).
  */
 export async function openCliRuntime(options: CliRuntimeOptions): Promise<Runtime> {
   let store;
@@ -56,11 +57,20 @@ export async function openCliRuntime(options: CliRuntimeOptions): Promise<Runtim
   };
   const settleWindowMs = positive("HRFLOW_CONNECTORS_SETTLE_MS");
   const leaseMs = positive("HRFLOW_CONNECTORS_LEASE_MS");
+  // The crash tests' hook: the process kills itself (SIGKILL, no cleanup) at the named point of a push.
+  const crashAt = options.env["HRFLOW_CONNECTORS_CRASH_AT"];
   return createRuntime({
     store,
     logger: options.logger,
     ...(settleWindowMs !== undefined ? { settleWindowMs } : {}),
     ...(leaseMs !== undefined ? { leaseMs } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(crashAt
+      ? {
+          checkpoint: (name: string) => {
+            if (name === crashAt) process.kill(process.pid, "SIGKILL");
+          },
+        }
+      : {}),
   });
 }

@@ -121,6 +121,11 @@ export async function runPlan<R>(plan: PushPlan<R>, input: RunInput): Promise<Ru
     }
   };
 
+  /**
+   * Takes a record found by a lookup as this push's record. `origin: "created"` when a create of this
+   * ledger made it (its answer was lost): ours, but what the create did with it is unknown, so its steps
+   * are looked up like those of a found record.
+   */
   const adopt = async (
     found: FoundRecord<R>,
     origin: "found" | "created",
@@ -128,7 +133,7 @@ export async function runPlan<R>(plan: PushPlan<R>, input: RunInput): Promise<Ru
   ): Promise<VendorRecord<R>> => {
     if (!dry) await record.done(CANDIDATE, { recordId: found.id, vendorId: found.id, origin, detail });
     if (!dry) await record.setRecord(found.id);
-    return { id: found.id, data: found.data, origin, ours: origin === "created" };
+    return { id: found.id, data: found.data, origin: "found", ours: origin === "created" };
   };
 
   // 1. The record the ledger names: is it still there? The ATS is the truth.
@@ -272,6 +277,8 @@ export async function runPlan<R>(plan: PushPlan<R>, input: RunInput): Promise<Ru
     }
   }
 
+  if (!dry) runtime.checkpoint("candidate:recorded");
+
   // 5. The steps on the record. Steps of a group (employments) are reported as one line.
   const stopped = new Map<string, string>();
   const groups = new Map<string, StepReport[]>();
@@ -299,7 +306,9 @@ export async function runPlan<R>(plan: PushPlan<R>, input: RunInput): Promise<Ru
       const sentAtMs = clock.now();
       let result;
       try {
+        if (!dry) runtime.checkpoint("create:sending");
         result = await plan.candidate.create();
+        if (!dry) runtime.checkpoint("create:answered");
       } catch (error) {
         if (dry || !(isAmbiguous(error) || isResponseValidationError(error))) {
           // Refused: nothing was created, so the intent goes.
@@ -427,7 +436,10 @@ export async function runPlan<R>(plan: PushPlan<R>, input: RunInput): Promise<Ru
         return { result: { status: "skipped", detail }, earlier: true };
       }
     }
-    if (step.kind === "create" && !dry) await record.inFlight(step.name, recordId);
+    if (step.kind === "create" && !dry) {
+      await record.inFlight(step.name, recordId);
+      runtime.checkpoint(`step:${step.name}:sending`);
+    }
     let result: StepResult;
     try {
       result = await step.perform();

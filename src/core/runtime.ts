@@ -39,7 +39,20 @@ export interface RuntimeOptions {
   settleWindowMs?: number;
   /** Told what the engine waits for (rate limits, vendor pauses, claims, settling). */
   onEvent?: (event: RuntimeEvent) => void;
+  /**
+   * Called at the points of a push where a crash matters (see {@link Checkpoint}). The crash tests kill
+   * the process there; nothing else needs it.
+   */
+  checkpoint?: (name: Checkpoint) => void;
 }
+
+/**
+ * The points of a push where a crash matters: a create recorded in flight but not sent yet, a create
+ * answered but not recorded done, the candidate recorded but its steps not started, a step recorded in
+ * flight but not sent yet.
+ */
+export type Checkpoint =
+  "create:sending" | "create:answered" | "candidate:recorded" | `step:${string}:sending`;
 
 /**
  * The one owner of the state that pushes share: the ledger store, the vendor rate limiters, the
@@ -58,6 +71,8 @@ export interface Runtime {
   readonly settleWindowMs: number;
   /** Reports what the engine waits for. */
   emit(event: RuntimeEvent): void;
+  /** Marks a point of a push where a crash matters (a no-op unless a `checkpoint` option is given). */
+  checkpoint(name: Checkpoint): void;
   /**
    * The value cached under `key`, computed once (concurrent callers share the pending computation); a
    * failure is not cached.
@@ -149,6 +164,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     claimWaitMs,
     settleWindowMs: options.settleWindowMs ?? 60_000,
     emit,
+    checkpoint: (name) => options.checkpoint?.(name),
     memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
       const cached = cache.get(key);
       if (cached) return cached as Promise<T>;
@@ -162,7 +178,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     async claim(key, claimOptions = {}) {
       const me = `${owner}#${++pushes}`;
       const deadline = clock.now() + (claimOptions.wait === false ? 0 : claimWaitMs);
-      let pauseMs = 50;
+      let pauseMs = 25;
       for (;;) {
         const result = await store.ledger.claim(key, me, leaseMs, clock.now());
         if (isClaim(result)) return hold(result);
@@ -171,7 +187,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         const waitMs = Math.min(pauseMs, deadline - now, Math.max(10, result.expiresAt - now));
         emit({ type: "wait", reason: "claim", bucket: key.connector, waitMs, heldBy: result.heldBy });
         await clock.sleep(waitMs, claimOptions.signal);
-        pauseMs = Math.min(pauseMs * 2, 1000);
+        pauseMs = Math.min(pauseMs * 2, 250);
       }
     },
     close() {

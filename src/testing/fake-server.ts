@@ -55,6 +55,8 @@ export interface FaultSpec {
   headers?: Record<string, string>;
   /** Wait this long before answering (after processing). */
   delayMs?: number;
+  /** Wait this long before processing (a slow vendor: the work happens late, then the answer). */
+  delayBeforeMs?: number;
   /**
    * Close the connection without an answer: `before` processing (nothing happened) or `after`
    * processing (the vendor did the work but the answer is lost).
@@ -267,6 +269,7 @@ export class FakeServer {
         req.socket.destroy();
         return;
       }
+      if (fault?.delayBeforeMs) await new Promise((resolve) => setTimeout(resolve, fault.delayBeforeMs));
       let response: FakeResponse;
       if (fault?.status !== undefined) {
         response = {

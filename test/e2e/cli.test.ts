@@ -1,13 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { connectorDefinitions, type ConnectorDefinition } from "../../src/index.js";
 import { hrflowKey, startSandbox, type SandboxVendor } from "../../src/testing/index.js";
+import { assertBuilt, CLI_MAIN as MAIN, runCli, type CliRun as Run } from "../support/cli.js";
 import { collect, registerSecret } from "../support/leaks.js";
 
 /**
@@ -15,34 +14,7 @@ import { collect, registerSecret } from "../support/leaks.js";
  * against the sandbox started in this process. `npm test` builds first.
  */
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const MAIN = join(root, "dist", "cli", "main.js");
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI with only these environment variables (plus PATH); feeds its output to the leak harness. */
-function run(args: readonly string[], env: Record<string, string>, cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], {
-      cwd,
-      env: { PATH: process.env["PATH"] ?? "", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      collect(stdout, stderr);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = runCli;
 
 const ResponseSchema = z.object({
   status_code: z.number(),
@@ -90,7 +62,7 @@ function pushArgs(vendor: SandboxVendor, sample: string, ...extra: string[]): st
 }
 
 beforeAll(async () => {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
+  assertBuilt();
   tmp = await mkdtemp(join(tmpdir(), "hrflow-cli-"));
 });
 afterAll(async () => {
@@ -420,7 +392,7 @@ describe("sandbox", () => {
             shell.on("error", reject);
             shell.on("close", (code) => {
               collect(out, err);
-              resolve({ code, stdout: out, stderr: err });
+              resolve({ code, signal: null, stdout: out, stderr: err });
             });
           });
           expect(pasted.code, `${command}\n${pasted.stderr}`).toBe(0);

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { CvFile } from "../../core/cv.js";
-import { AuthError, ConfigError, ResponseValidationError } from "../../core/errors.js";
+import { AuthError, ConfigError, isHttpError, ResponseValidationError } from "../../core/errors.js";
 import type { RequestSpec } from "../../core/http/types.js";
 import { cvStep } from "../cv-step.js";
 import type { PushContext, PushPlan, RecordStep, StepResult, VendorRecord } from "../definition.js";
@@ -165,8 +165,8 @@ function planV3(ctx: Ctx): PushPlan<unknown> {
   /** Applications known so far, by job (filled by the create, the listing and the application steps). */
   const applications = new Map<number, string>();
   let listed: Promise<Map<number, string>> | undefined;
-  const applicationsOf = (candidateId: string): Promise<Map<number, string>> => {
-    if (!listed) {
+  const applicationsOf = (candidateId: string, fresh = false): Promise<Map<number, string>> => {
+    if (fresh || !listed) {
       listed = listAll(
         ctx,
         api.v3ListApplications(candidateId),
@@ -205,11 +205,23 @@ function planV3(ctx: Ctx): PushPlan<unknown> {
         return appId === undefined ? undefined : { vendorId: appId, detail: "already applied" };
       },
       perform: async () => {
-        const { data } = await ctx.http.request(
-          api.v3CreateApplication({ candidate_id: api.wireId(id), job_id: job }),
-        );
-        applications.set(job, data.id);
-        return { status: "done", vendorId: data.id, detail: "created" };
+        try {
+          const { data } = await ctx.http.request(
+            api.v3CreateApplication({ candidate_id: api.wireId(id), job_id: job }),
+          );
+          applications.set(job, data.id);
+          return { status: "done", vendorId: data.id, detail: "created" };
+        } catch (error) {
+          // "The candidate has already applied to this job": there after all (a create whose answer was lost).
+          if (!(
+            isHttpError(error) &&
+            error.status === 422 &&
+            /already applied/i.test(error.vendorMessage ?? "")
+          ))
+            throw error;
+          const appId = (await applicationsOf(id, true)).get(job);
+          return { status: "done", vendorId: appId, detail: "already applied", alreadyThere: true };
+        }
       },
     };
   };
