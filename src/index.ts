@@ -70,6 +70,7 @@ export {
   MappingError,
   NetworkError,
   RateLimitError,
+  ResponseTooLargeError,
   ResponseValidationError,
   TimeoutError,
   isAmbiguousCreateError,
@@ -81,6 +82,7 @@ export {
   isMappingError,
   isNetworkError,
   isRateLimitError,
+  isResponseTooLargeError,
   isResponseValidationError,
   isTimeoutError,
   type ConfigIssue,
@@ -95,6 +97,7 @@ export {
 } from "./core/logger.js";
 export { systemClock, type Clock } from "./core/clock.js";
 export { DEFAULT_RETRY, type RetryOptions } from "./core/http/retry.js";
+export { DEFAULT_MAX_RESPONSE_BYTES } from "./core/http/read-body.js";
 export { describeRateLimit, type RateLimitPolicy } from "./core/http/rate-limiter.js";
 export type { PlannedRequest } from "./core/http/types.js";
 export { createMemoryStore } from "./core/ledger/memory.js";

@@ -7,6 +7,7 @@ import {
   isMappingError,
   isNetworkError,
   isRateLimitError,
+  isResponseTooLargeError,
   isResponseValidationError,
   isTimeoutError,
 } from "../index.js";
@@ -55,6 +56,7 @@ export function exitCodeOf(error: unknown): ExitCodeValue {
     isTimeoutError(error) ||
     isRateLimitError(error) ||
     isResponseValidationError(error) ||
+    isResponseTooLargeError(error) ||
     isAmbiguousCreateError(error)
   ) {
     return ExitCode.remoteFailure;

@@ -68,6 +68,8 @@ export interface CommonPushOptions<A extends VendorAuth = VendorAuth> {
   allowInsecureCvUrls?: boolean;
   /** Largest CV accepted, in bytes. @default 15 MiB */
   maxCvBytes?: number;
+  /** Largest vendor API answer read, in bytes (`ResponseTooLargeError` past it). @default 10 MiB */
+  maxResponseBytes?: number;
   signal?: AbortSignal;
 }
 
@@ -152,6 +154,7 @@ const CommonSchema = z.object({
   cvFetch: z.custom<typeof fetch>(isFn, { error: "must be a fetch function" }).optional(),
   allowInsecureCvUrls: z.boolean().optional(),
   maxCvBytes: z.number().int().positive().optional(),
+  maxResponseBytes: z.number().int().positive().optional(),
   signal: z.instanceof(AbortSignal).optional(),
 });
 
@@ -443,6 +446,7 @@ export async function runPushProfile<O, P>(
           authHint: def.auth.hint,
           dryRun: planned,
           signal: common.signal,
+          maxResponseBytes: common.maxResponseBytes,
         });
       const pushContext: PushContext<O, P> = {
         connector: def.name,

@@ -22,6 +22,7 @@ export type ConnectorsErrorName =
   | "NetworkError"
   | "TimeoutError"
   | "ResponseValidationError"
+  | "ResponseTooLargeError"
   | "AmbiguousCreateError";
 
 interface BaseOptions extends ErrorContext {
@@ -272,6 +273,41 @@ export class ResponseValidationError extends ConnectorsError {
 }
 
 /**
+ * Raised when an API answer (HrFlow or a vendor) is larger than the cap on answers read
+ * (`maxResponseBytes`, 10 MiB by default). The rest of the answer was not read: the connection was closed.
+ */
+export class ResponseTooLargeError extends ConnectorsError {
+  readonly name = "ResponseTooLargeError" as const;
+  readonly statusCode = 502;
+  /** Who answered ("HrFlow", "Greenhouse"). */
+  readonly vendor: string;
+  readonly operation: string;
+  readonly method: string;
+  /** The URL, already redacted. */
+  readonly url: string;
+  /** The cap that was passed, in bytes. */
+  readonly maxBytes: number;
+  constructor(
+    vendor: string,
+    maxBytes: number,
+    options: BaseOptions & { request: RequestSummary; status: number; limitText: string; seen: string },
+  ) {
+    const { request } = options;
+    super(
+      `${vendor}: ${request.operation} failed: ${request.method} ${request.url} answered ${options.status} ` +
+        `with a body larger than ${options.limitText} (${options.seen}); nothing past the cap was read. ` +
+        `If the answer is legitimate, raise maxResponseBytes`,
+      options,
+    );
+    this.vendor = vendor;
+    this.operation = request.operation;
+    this.method = request.method;
+    this.url = request.url;
+    this.maxBytes = maxBytes;
+  }
+}
+
+/**
  * Raised when a create may have succeeded on the vendor's side (timeout, dropped connection or 5xx) and
  * the candidate could not be found afterwards, or cannot be looked up at all. The push ledger keeps the
  * item; re-running looks the candidate up again before creating anything.
@@ -309,6 +345,9 @@ export const isTimeoutError = (e: unknown): e is TimeoutError => e instanceof Ti
 /** True for {@link ResponseValidationError}. */
 export const isResponseValidationError = (e: unknown): e is ResponseValidationError =>
   e instanceof ResponseValidationError;
+/** True for {@link ResponseTooLargeError}. */
+export const isResponseTooLargeError = (e: unknown): e is ResponseTooLargeError =>
+  e instanceof ResponseTooLargeError;
 /** True for {@link AmbiguousCreateError}. */
 export const isAmbiguousCreateError = (e: unknown): e is AmbiguousCreateError =>
   e instanceof AmbiguousCreateError;

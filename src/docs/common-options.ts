@@ -179,6 +179,14 @@ export function commonOptions(def: ConnectorDefinition): CommonOptionDoc[] {
       cli: "library only",
     },
     {
+      name: "maxResponseBytes",
+      type: "`number`",
+      required: false,
+      defaultValue: "10 MiB",
+      description: `Largest ${def.displayName} API answer read, in bytes; past it the connection is closed and \`ResponseTooLargeError\` names the endpoint.`,
+      cli: "library only",
+    },
+    {
       name: "signal",
       type: "`AbortSignal`",
       required: false,

@@ -49,6 +49,11 @@ export interface HrflowOptions {
   /** Per-attempt timeout. @default 30000 */
   timeoutMs?: number;
   retry?: RetryOverrides;
+  /**
+   * Largest HrFlow answer read, in bytes; a larger one is cut off and raises `ResponseTooLargeError`.
+   * @default 10485760 (10 MiB)
+   */
+  maxResponseBytes?: number;
 }
 
 /** Which profile to get: by key or by reference, in a source. */
@@ -126,6 +131,7 @@ export class Hrflow {
       clock: options.clock,
       timeoutMs: options.timeoutMs,
       retry: options.retry,
+      maxResponseBytes: options.maxResponseBytes,
       authHint: "Check HRFLOW_API_SECRET and HRFLOW_API_USER",
     });
   }

@@ -6,6 +6,7 @@ import {
   HttpError,
   NetworkError,
   RateLimitError,
+  ResponseTooLargeError,
   ResponseValidationError,
   TimeoutError,
   type ErrorContext,
@@ -23,6 +24,7 @@ import {
   type Redactor,
 } from "../redact.js";
 import { parseRetryAfter } from "./rate-limit-headers.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, formatBytes, readBodyText } from "./read-body.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import {
   decideRetry,
@@ -73,6 +75,12 @@ export interface HttpClientOptions {
   dryRun?: PlannedRequest[] | undefined;
   /** Abort everything (e.g. on shutdown). */
   signal?: AbortSignal | undefined;
+  /**
+   * Largest answer body read, in bytes; a larger one is cut off (the connection is closed) and raises
+   * `ResponseTooLargeError` naming the vendor and the endpoint.
+   * @default 10485760 (10 MiB)
+   */
+  maxResponseBytes?: number | undefined;
 }
 
 type AttemptResult =
@@ -232,6 +240,7 @@ export class HttpClient {
   readonly #authHint: string | undefined;
   readonly #dryRun: PlannedRequest[] | undefined;
   readonly #signal: AbortSignal | undefined;
+  readonly #maxResponseBytes: number;
 
   constructor(options: HttpClientOptions) {
     this.vendor = options.vendor;
@@ -248,6 +257,7 @@ export class HttpClient {
     this.#authHint = options.authHint;
     this.#dryRun = options.dryRun;
     this.#signal = options.signal;
+    this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     const auth = this.#auth;
     const own = createRedactor(() => auth?.secrets() ?? []);
     this.redact = options.redactor ? combineRedactors(own, options.redactor) : own;
@@ -391,7 +401,7 @@ export class HttpClient {
     if (encoded.body !== undefined) init.body = encoded.body;
     try {
       const response = await this.#fetch(url, init);
-      const text = await response.text();
+      const text = await this.#readText(response, spec, url);
       let body: unknown = undefined;
       if (text.trim() !== "") {
         try {
@@ -411,7 +421,7 @@ export class HttpClient {
       );
       return { kind: "response", status: response.status, headers: response.headers, text, body, usedAuth };
     } catch (error) {
-      if (this.#signal?.aborted) throw error;
+      if (this.#signal?.aborted || error instanceof ResponseTooLargeError) throw error;
       if (isTimeoutAbort(error) || timeout.aborted) {
         this.#logger.debug(`HTTP ${spec.method} ${logUrl} -> timeout after ${this.#timeoutMs} ms`, {
           vendor: this.vendor,
@@ -427,6 +437,19 @@ export class HttpClient {
       });
       return { kind: "network", sent: code === undefined || !NOT_SENT_CODES.has(code), code, reason };
     }
+  }
+
+  /** The only place an answer body is read: bounded by `maxResponseBytes`. */
+  async #readText<T>(response: Response, spec: RequestSpec<T>, url: URL): Promise<string> {
+    const read = await readBodyText(response, this.#maxResponseBytes);
+    if (read.ok) return read.text;
+    throw new ResponseTooLargeError(this.vendor, this.#maxResponseBytes, {
+      ...this.#context,
+      request: { method: spec.method, url: redactUrl(url.toString(), this.redact), operation: spec.operation },
+      status: response.status,
+      limitText: formatBytes(this.#maxResponseBytes),
+      seen: read.reason === "declared" ? `Content-Length: ${read.size}` : `${formatBytes(read.size)} read`,
+    });
   }
 
   #parse<T>(spec: RequestSpec<T>, result: Extract<AttemptResult, { kind: "response" }>): HttpResponse<T> {
