@@ -11,10 +11,13 @@ export {
 } from "./hrflow/client.js";
 export { EventParser, verifyWebhookSignature, type EventParserOptions } from "./hrflow/event-parser.js";
 export {
+  DEFAULT_PROFILE_LIMITS,
   HrflowProfileSchema,
   parseHrflowProfile,
   type HrflowProfile,
   type HrflowProfileInput,
+  type ProfileLimitOverrides,
+  type ProfileLimits,
 } from "./hrflow/schema.js";
 
 export { Breezyhr } from "./connectors/breezyhr/index.js";

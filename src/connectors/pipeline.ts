@@ -345,7 +345,7 @@ export async function runPushProfile<O, P>(
         logger.info(`Profile ${profileKey} discarded by logics[${i}]`, { connector: def.name });
         return { status_code: 200, headers: { ...HEADERS }, message: "Profile discarded by logics" };
       }
-      profile = parseHrflowProfile(out, context);
+      profile = parseHrflowProfile(out, context, common.hrflowClient.profileLimits);
     }
 
     const steps: StepReport[] = [];
