@@ -471,7 +471,8 @@ export class HttpClient {
   }
 
   #vendorMessage(result: Extract<AttemptResult, { kind: "response" }>): string | undefined {
-    const message = vendorErrorMessage(result.body, result.text);
+    // Redact before extracting: the message is cut to 300 characters, and a cut secret is still a secret.
+    const message = vendorErrorMessage(redactValue(result.body, this.redact), this.redact(result.text));
     return message === undefined ? undefined : this.redact(message);
   }
 
