@@ -9,7 +9,16 @@ export {
   type ProfilePage,
   type ProfileSearchParams,
 } from "./hrflow/client.js";
-export { EventParser, verifyWebhookSignature, type EventParserOptions } from "./hrflow/event-parser.js";
+export {
+  DEFAULT_MAX_WEBHOOK_BYTES,
+  EventParser,
+  verifyHrflowWebhook,
+  verifyWebhookSignature,
+  type EventParserOptions,
+  type HrflowWebhookInput,
+  type HrflowWebhookVariant,
+  type HrflowWebhookVerification,
+} from "./hrflow/event-parser.js";
 export {
   DEFAULT_PROFILE_LIMITS,
   HrflowProfileSchema,
