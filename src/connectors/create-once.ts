@@ -1,5 +1,8 @@
-import { AmbiguousCreateError, isAmbiguous, isResponseValidationError } from "../core/errors.js";
+import { AmbiguousCreateError, HttpError, isAmbiguous, isResponseValidationError } from "../core/errors.js";
 import type { PushContext } from "./definition.js";
+
+/** Longest `Retry-After` waited for before looking up an ambiguous create (the retry policy's default cap). */
+const MAX_LOOKUP_WAIT_MS = 60_000;
 
 /** Options of {@link createOnce}. */
 export interface CreateOnceOptions {
@@ -68,6 +71,17 @@ export async function createOnce<O, P>(
           { attempts: attempt },
         );
       }
+      // The vendor said when it would be back (503 with Retry-After): look up no sooner, or the lookup may
+      // miss a create it is still processing. Too long a wait stops here; the ledger keeps the step ambiguous.
+      const waitMs = error instanceof HttpError ? (error.retryAfterMs ?? 0) : 0;
+      if (waitMs > MAX_LOOKUP_WAIT_MS) {
+        throw new AmbiguousCreateError(
+          `the ${what} create may have succeeded in ${ctx.http.vendor} (${reason}), which asked to wait ${Math.round(waitMs / 1000)} s before anything else. ` +
+            `The ledger keeps this push: run it again later and it looks the ${what} up first`,
+          { attempts: attempt },
+        );
+      }
+      if (waitMs > 0 && !ctx.dryRun) await ctx.clock.sleep(waitMs);
       const id = await options.lookup();
       if (id !== undefined) {
         await ctx.record.done(step, { vendorId: id, detail: "found after an ambiguous create" });

@@ -148,6 +148,7 @@ const CommonSchema = z.object({
       maxDelayMs: z.number().min(0).optional(),
       maxRetryAfterMs: z.number().min(0).optional(),
       maxElapsedMs: z.number().min(0).optional(),
+      minDelayMs: z.number().min(0).optional(),
     })
     .strict()
     .optional(),

@@ -167,6 +167,8 @@ interface RequestErrorOptions extends BaseOptions {
   elapsedMs: number;
   /** True when the vendor may have processed a create although we saw no success. */
   ambiguous?: boolean;
+  /** How long the vendor asked to wait (`Retry-After`), when it said so. */
+  retryAfterMs?: number | undefined;
 }
 
 function attemptsText(attempts: number, elapsedMs: number): string {
@@ -185,6 +187,11 @@ export class HttpError extends ConnectorsError {
   readonly attempts: number;
   readonly elapsedMs: number;
   readonly ambiguous: boolean;
+  /**
+   * How long the vendor asked to wait (`Retry-After`, e.g. on a 503), in ms. On an ambiguous create the
+   * caller waits at least this long before looking the record up.
+   */
+  readonly retryAfterMs: number | undefined;
   constructor(status: number, vendorMessage: string | undefined, options: RequestErrorOptions) {
     const { request } = options;
     super(
@@ -201,6 +208,7 @@ export class HttpError extends ConnectorsError {
     this.attempts = options.attempts;
     this.elapsedMs = options.elapsedMs;
     this.ambiguous = options.ambiguous ?? false;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

@@ -125,7 +125,9 @@ describe("bounded reads of API answers", () => {
 
   it("refuses at once an answer whose Content-Length announces more than the cap", async () => {
     const http = new HttpClient({ vendor: "Taleez", baseUrl: fake.url(), maxResponseBytes: 1000 });
-    const error = await failing(http.request({ operation: "get candidate", method: "GET", path: "/declared" }));
+    const error = await failing(
+      http.request({ operation: "get candidate", method: "GET", path: "/declared" }),
+    );
     expect(error).toBeInstanceOf(ResponseTooLargeError);
     expect((error as Error).message).toContain("Content-Length: 53687091200");
   });

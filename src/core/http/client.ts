@@ -332,7 +332,9 @@ export class HttpClient {
         }
         if (status === 403 && spec.authenticate !== false) throw this.#authError(status, result, summary);
         const retryAfterMs = parseRetryAfter(result.headers.get("retry-after"), this.#clock.now());
-        if (status === 429 && retryAfterMs !== undefined) this.#limiter?.pauseFor(retryAfterMs);
+        // The vendor said when to come back (429, or 503 Service Unavailable): every request to it waits.
+        if ((status === 429 || status === 503) && retryAfterMs !== undefined && retryAfterMs > 0)
+          this.#limiter?.pauseFor(retryAfterMs);
         outcome = { kind: "response", status, retryAfterMs };
       } else if (result.kind === "network") {
         outcome = { kind: "network", sent: result.sent };
@@ -445,7 +447,11 @@ export class HttpClient {
     if (read.ok) return read.text;
     throw new ResponseTooLargeError(this.vendor, this.#maxResponseBytes, {
       ...this.#context,
-      request: { method: spec.method, url: redactUrl(url.toString(), this.redact), operation: spec.operation },
+      request: {
+        method: spec.method,
+        url: redactUrl(url.toString(), this.redact),
+        operation: spec.operation,
+      },
       status: response.status,
       limitText: formatBytes(this.#maxResponseBytes),
       seen: read.reason === "declared" ? `Content-Length: ${read.size}` : `${formatBytes(read.size)} read`,
@@ -520,7 +526,10 @@ export class HttpClient {
           attempts: info.attempts,
         });
       }
-      return new HttpError(result.status, this.#vendorMessage(result), common);
+      return new HttpError(result.status, this.#vendorMessage(result), {
+        ...common,
+        retryAfterMs: parseRetryAfter(result.headers.get("retry-after"), this.#clock.now()),
+      });
     }
     if (result.kind === "network") return new NetworkError(result.reason, { ...common, code: result.code });
     return new TimeoutError(this.#timeoutMs, common);
