@@ -108,6 +108,7 @@ export {
   type Logger,
 } from "./core/logger.js";
 export { systemClock, type Clock } from "./core/clock.js";
+export type { CvAddress, CvLookup } from "./core/cv.js";
 export { DEFAULT_RETRY, type RetryOptions } from "./core/http/retry.js";
 export { DEFAULT_MAX_RESPONSE_BYTES } from "./core/http/read-body.js";
 export { describeRateLimit, type RateLimitPolicy } from "./core/http/rate-limiter.js";

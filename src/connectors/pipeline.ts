@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { VendorAuth } from "../core/auth/base.js";
 import { systemClock, type Clock } from "../core/clock.js";
-import { fetchCv, type CvResult } from "../core/cv.js";
+import { fetchCv, type CvLookup, type CvResult } from "../core/cv.js";
 import {
   ConfigError,
   isConnectorsError,
@@ -18,7 +18,7 @@ import { ledgerId, type LedgerEntry, type LedgerKey, type PushStore } from "../c
 import { redactingLogger, silentLogger, type Logger } from "../core/logger.js";
 import { createRedactor } from "../core/redact.js";
 import { Hrflow } from "../hrflow/client.js";
-import { normalizeUrl, profileEmail, resumeAttachment } from "../hrflow/fields.js";
+import { cvAttachmentWithAnyUrl, profileEmail, resumeAttachment } from "../hrflow/fields.js";
 import { formatPath, parseHrflowProfile, type HrflowProfile } from "../hrflow/schema.js";
 import type { ConnectorDefinition, PushContext, PushProfileResult, StepReport } from "./definition.js";
 import { PushRecord } from "./push-record.js";
@@ -62,12 +62,22 @@ export interface CommonPushOptions<A extends VendorAuth = VendorAuth> {
   /** Per-attempt timeout of vendor calls. @default 30000 */
   timeoutMs?: number;
   retry?: RetryOverrides;
-  /** Transport for the CV download. @default globalThis.fetch */
-  cvFetch?: typeof fetch;
-  /** Allow CV downloads from http:// and loopback hosts (the sandbox). Never in production. @default false */
+  /**
+   * Allow CV downloads over `http://` and from loopback addresses (127/8, `::1`, `::ffff:127.x.y.z`) or
+   * `localhost` (the sandbox). Link-local and private ranges stay refused. Never in production.
+   * @default false
+   */
   allowInsecureCvUrls?: boolean;
   /** Largest CV accepted, in bytes. @default 15 MiB */
   maxCvBytes?: number;
+  /** Time budget of the whole CV download (every redirect, the connection, the body). @default 20000 */
+  cvTimeoutMs?: number;
+  /** Redirects followed at most by the CV download, each checked like the first URL. @default 3 */
+  maxCvRedirects?: number;
+  /** The resolver of the CV download (every address it answers is checked). @default the system resolver */
+  cvLookup?: CvLookup;
+  /** Certificate authorities trusted for the CV download instead of Node's bundled ones. @default Node's */
+  cvCa?: string | Buffer | readonly (string | Buffer)[];
   /** Largest vendor API answer read, in bytes (`ResponseTooLargeError` past it). @default 10 MiB */
   maxResponseBytes?: number;
   signal?: AbortSignal;
@@ -152,9 +162,18 @@ const CommonSchema = z.object({
     })
     .strict()
     .optional(),
-  cvFetch: z.custom<typeof fetch>(isFn, { error: "must be a fetch function" }).optional(),
   allowInsecureCvUrls: z.boolean().optional(),
   maxCvBytes: z.number().int().positive().optional(),
+  cvTimeoutMs: z.number().int().positive().optional(),
+  maxCvRedirects: z.number().int().min(0).max(20).optional(),
+  cvLookup: z
+    .custom<CvLookup>(isFn, { error: "must be a function (hostname) => Promise<addresses>" })
+    .optional(),
+  cvCa: z
+    .union([z.string(), z.instanceof(Buffer), z.array(z.union([z.string(), z.instanceof(Buffer)]))], {
+      error: "must be PEM text, a Buffer, or a list of them",
+    })
+    .optional(),
   maxResponseBytes: z.number().int().positive().optional(),
   signal: z.instanceof(AbortSignal).optional(),
 });
@@ -359,19 +378,24 @@ export async function runPushProfile<O, P>(
     let cvPromise: Promise<CvResult> | undefined;
     const loadCv = (): Promise<CvResult> => {
       cvPromise ??= (async (): Promise<CvResult> => {
-        const attachment = resumeAttachment(profile);
-        const url = normalizeUrl(attachment?.public_url);
+        // A CV attachment whose URL is unusable (no dot in the host, an IP literal, another scheme) is a failed
+        // CV with its reason, never "no CV".
+        const attachment = resumeAttachment(profile) ?? cvAttachmentWithAnyUrl(profile);
+        const url = attachment?.public_url?.trim();
         if (!attachment || !url) return { status: "absent" };
         const result = await fetchCv(
           {
-            url: attachment.public_url?.trim() ?? url,
+            url,
             fileName: attachment.original_file_name ?? attachment.file_name,
             extension: attachment.extension,
           },
           {
-            fetch: common.cvFetch,
             allowInsecureHosts: common.allowInsecureCvUrls,
             maxBytes: common.maxCvBytes,
+            timeoutMs: common.cvTimeoutMs,
+            maxRedirects: common.maxCvRedirects,
+            lookup: common.cvLookup,
+            ca: common.cvCa,
             clock,
             redact,
           },
