@@ -119,8 +119,8 @@ describe("bounded reads of API answers", () => {
       /^Greenhouse: search candidates failed: GET http:\/\/127\.0\.0\.1:\d+\/endless\?q=x answered 200 with a body larger than 1 MiB/,
     );
     await fake.closed();
-    // The client hung up: the server could not push much past the cap (socket buffers aside).
-    expect(fake.written()).toBeLessThan(16 * 1024 * 1024);
+    // The client hung up: the server stopped well before its 64 MiB (socket buffers hold a few MiB).
+    expect(fake.written()).toBeLessThan(40 * 1024 * 1024);
   });
 
   it("refuses at once an answer whose Content-Length announces more than the cap", async () => {
