@@ -9,12 +9,24 @@ export {
   type ProfilePage,
   type ProfileSearchParams,
 } from "./hrflow/client.js";
-export { EventParser, verifyWebhookSignature, type EventParserOptions } from "./hrflow/event-parser.js";
 export {
+  DEFAULT_MAX_WEBHOOK_BYTES,
+  EventParser,
+  verifyHrflowWebhook,
+  verifyWebhookSignature,
+  type EventParserOptions,
+  type HrflowWebhookInput,
+  type HrflowWebhookVariant,
+  type HrflowWebhookVerification,
+} from "./hrflow/event-parser.js";
+export {
+  DEFAULT_PROFILE_LIMITS,
   HrflowProfileSchema,
   parseHrflowProfile,
   type HrflowProfile,
   type HrflowProfileInput,
+  type ProfileLimitOverrides,
+  type ProfileLimits,
 } from "./hrflow/schema.js";
 
 export { Breezyhr } from "./connectors/breezyhr/index.js";
@@ -95,6 +107,7 @@ export {
   MappingError,
   NetworkError,
   RateLimitError,
+  ResponseTooLargeError,
   ResponseValidationError,
   TimeoutError,
   isAmbiguousCreateError,
@@ -107,6 +120,7 @@ export {
   isMappingError,
   isNetworkError,
   isRateLimitError,
+  isResponseTooLargeError,
   isResponseValidationError,
   isTimeoutError,
   type ConfigIssue,
@@ -120,7 +134,9 @@ export {
   type Logger,
 } from "./core/logger.js";
 export { systemClock, type Clock } from "./core/clock.js";
+export type { CvAddress, CvLookup } from "./core/cv.js";
 export { DEFAULT_RETRY, type RetryOptions } from "./core/http/retry.js";
+export { DEFAULT_MAX_RESPONSE_BYTES } from "./core/http/read-body.js";
 export { describeRateLimit, type RateLimitPolicy } from "./core/http/rate-limiter.js";
 export type { PlannedRequest } from "./core/http/types.js";
 export { createMemoryStore } from "./core/store/memory.js";

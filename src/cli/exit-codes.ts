@@ -8,6 +8,7 @@ import {
   isMappingError,
   isNetworkError,
   isRateLimitError,
+  isResponseTooLargeError,
   isResponseValidationError,
   isTimeoutError,
 } from "../index.js";
@@ -56,6 +57,7 @@ export function exitCodeOf(error: unknown): ExitCodeValue {
     isTimeoutError(error) ||
     isRateLimitError(error) ||
     isResponseValidationError(error) ||
+    isResponseTooLargeError(error) ||
     isAmbiguousCreateError(error) ||
     isBusyError(error)
   ) {

@@ -204,6 +204,8 @@ export interface MappingExtras {
   /** The CV, for vendors that take it inside the create body (Flatchr, Greenhouse v1). */
   cv: CvResult | undefined;
   today: LooseDate;
+  /** CV URLs over http:// and on loopback are acceptable (the sandbox). @default false */
+  allowInsecureCvUrls?: boolean;
 }
 
 /** An environment variable a connector reads in the CLI. */

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { VendorAuth } from "../core/auth/base.js";
 import type { Clock } from "../core/clock.js";
-import { fetchCv, type CvResult } from "../core/cv.js";
+import { fetchCv, type CvLookup, type CvResult } from "../core/cv.js";
 import {
   BusyError,
   ConfigError,
@@ -24,7 +24,7 @@ import { createRedactor } from "../core/redact.js";
 import { createRuntime, type Runtime } from "../core/runtime.js";
 import type { FailureKind, LedgerEntry, LedgerError, LedgerKey } from "../core/store/types.js";
 import { Hrflow } from "../hrflow/client.js";
-import { normalizeUrl, resumeAttachment } from "../hrflow/fields.js";
+import { cvAttachmentWithAnyUrl, resumeAttachment } from "../hrflow/fields.js";
 import { formatPath, parseHrflowProfile, type HrflowProfile } from "../hrflow/schema.js";
 import type {
   ConnectorDefinition,
@@ -81,12 +81,24 @@ export interface CommonPushOptions<A extends VendorAuth = VendorAuth> {
   /** Per-attempt timeout of vendor calls. @default 30000 */
   timeoutMs?: number;
   retry?: RetryOverrides;
-  /** Transport for the CV download. @default globalThis.fetch */
-  cvFetch?: typeof fetch;
-  /** Allow CV downloads from http:// and loopback hosts (the sandbox). Never in production. @default false */
+  /**
+   * Allow CV downloads over `http://` and from loopback addresses (127/8, `::1`, `::ffff:127.x.y.z`) or
+   * `localhost` (the sandbox). Link-local and private ranges stay refused. Never in production.
+   * @default false
+   */
   allowInsecureCvUrls?: boolean;
   /** Largest CV accepted, in bytes. @default 15 MiB */
   maxCvBytes?: number;
+  /** Time budget of the whole CV download (every redirect, the connection, the body). @default 20000 */
+  cvTimeoutMs?: number;
+  /** Redirects followed at most by the CV download, each checked like the first URL. @default 3 */
+  maxCvRedirects?: number;
+  /** The resolver of the CV download (every address it answers is checked). @default the system resolver */
+  cvLookup?: CvLookup;
+  /** Certificate authorities trusted for the CV download instead of Node's bundled ones. @default Node's */
+  cvCa?: string | Buffer | readonly (string | Buffer)[];
+  /** Largest vendor API answer read, in bytes (`ResponseTooLargeError` past it). @default 10 MiB */
+  maxResponseBytes?: number;
   signal?: AbortSignal;
 }
 
@@ -159,12 +171,23 @@ const CommonSchema = z.object({
       maxDelayMs: z.number().min(0).optional(),
       maxRetryAfterMs: z.number().min(0).optional(),
       maxElapsedMs: z.number().min(0).optional(),
+      minDelayMs: z.number().min(0).optional(),
     })
     .strict()
     .optional(),
-  cvFetch: z.custom<typeof fetch>(isFn, { error: "must be a fetch function" }).optional(),
   allowInsecureCvUrls: z.boolean().optional(),
   maxCvBytes: z.number().int().positive().optional(),
+  cvTimeoutMs: z.number().int().positive().optional(),
+  maxCvRedirects: z.number().int().min(0).max(20).optional(),
+  cvLookup: z
+    .custom<CvLookup>(isFn, { error: "must be a function (hostname) => Promise<addresses>" })
+    .optional(),
+  cvCa: z
+    .union([z.string(), z.instanceof(Buffer), z.array(z.union([z.string(), z.instanceof(Buffer)]))], {
+      error: "must be PEM text, a Buffer, or a list of them",
+    })
+    .optional(),
+  maxResponseBytes: z.number().int().positive().optional(),
   signal: z.instanceof(AbortSignal).optional(),
 });
 
@@ -437,7 +460,7 @@ async function pushWith<O, P>(
         logger.info(`Profile ${profileKey} discarded by logics[${i}]`, { connector: def.name });
         return { status_code: 200, headers: { ...HEADERS }, message: "Profile discarded by logics" };
       }
-      profile = parseHrflowProfile(out, context);
+      profile = parseHrflowProfile(out, context, common.hrflowClient.profileLimits);
     }
     const pulled = profile;
 
@@ -453,19 +476,24 @@ async function pushWith<O, P>(
     let cvPromise: Promise<CvResult> | undefined;
     const loadCv = (): Promise<CvResult> => {
       cvPromise ??= (async (): Promise<CvResult> => {
-        const attachment = resumeAttachment(pulled);
-        const url = normalizeUrl(attachment?.public_url);
+        // A CV attachment whose URL is unusable (no dot in the host, an IP literal, another scheme) is a failed
+        // CV with its reason, never "no CV".
+        const attachment = resumeAttachment(pulled) ?? cvAttachmentWithAnyUrl(pulled);
+        const url = attachment?.public_url?.trim();
         if (!attachment || !url) return { status: "absent" };
         const result = await fetchCv(
           {
-            url: attachment.public_url?.trim() ?? url,
+            url,
             fileName: attachment.original_file_name ?? attachment.file_name,
             extension: attachment.extension,
           },
           {
-            fetch: common.cvFetch,
             allowInsecureHosts: common.allowInsecureCvUrls,
             maxBytes: common.maxCvBytes,
+            timeoutMs: common.cvTimeoutMs,
+            maxRedirects: common.maxCvRedirects,
+            lookup: common.cvLookup,
+            ca: common.cvCa,
             clock,
             redact,
           },
@@ -477,7 +505,11 @@ async function pushWith<O, P>(
     };
 
     stage = "map";
-    const extras = { cv: def.cvMode === "inline" ? await loadCv() : undefined, today: todayOf(clock) };
+    const extras = {
+      cv: def.cvMode === "inline" ? await loadCv() : undefined,
+      today: todayOf(clock),
+      allowInsecureCvUrls: common.allowInsecureCvUrls ?? false,
+    };
     const payload = format
       ? validatePayload(def.payloadSchema, await format(pulled), {
           ...context,
@@ -539,6 +571,7 @@ async function pushWith<O, P>(
           dryRun: planned,
           readVendor: dryRun === "vendor",
           signal,
+          maxResponseBytes: common.maxResponseBytes,
         });
       const http = makeClient(baseUrl);
       const pushContext: PushContext<O, P> = {

@@ -2,6 +2,7 @@ import {
   AmbiguousCreateError,
   AuthError,
   ConfigError,
+  HttpError,
   isAmbiguous,
   isConnectorsError,
   isResponseValidationError,
@@ -52,6 +53,8 @@ export interface RunOutcome {
 }
 
 const CANDIDATE = "candidate";
+/** Longest `Retry-After` waited for before looking up a create whose answer was a 503. */
+const MAX_LOOKUP_WAIT_MS = 60_000;
 
 /** Fields whose hash differs between two fingerprints. */
 export function changedFields(
@@ -316,9 +319,19 @@ export async function runPlan<R>(plan: PushPlan<R>, input: RunInput): Promise<Ru
           throw error;
         }
         const reason = isConnectorsError(error) ? error.detail : String(error);
+        // The vendor said when it would be back (a 503 with Retry-After): look no sooner, or the lookup may
+        // miss a create it is still processing. Too long a wait stops here; the create stays in flight.
+        const waitMs = error instanceof HttpError ? (error.retryAfterMs ?? 0) : 0;
+        if (waitMs > MAX_LOOKUP_WAIT_MS)
+          throw new AmbiguousCreateError(
+            `the create may have reached ${input.vendor} (${reason}), which asked to wait ${Math.round(waitMs / 1000)} s before anything else. ` +
+              "The ledger keeps it in flight: push again later and the candidate is looked up first",
+            { attempts: attempt },
+          );
         input.warn(
           `The create may have reached ${input.vendor} (${reason}); looking for the candidate before sending anything again`,
         );
+        if (waitMs > 0) await clock.sleep(waitMs, input.signal);
         const found = await settle(sentAtMs, reason);
         if (found) {
           action = "created";

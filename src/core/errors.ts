@@ -22,6 +22,7 @@ export type ConnectorsErrorName =
   | "NetworkError"
   | "TimeoutError"
   | "ResponseValidationError"
+  | "ResponseTooLargeError"
   | "AmbiguousCreateError"
   | "BusyError";
 
@@ -167,6 +168,8 @@ interface RequestErrorOptions extends BaseOptions {
   elapsedMs: number;
   /** True when the vendor may have processed a create although we saw no success. */
   ambiguous?: boolean;
+  /** How long the vendor asked to wait (`Retry-After`), when it said so. */
+  retryAfterMs?: number | undefined;
 }
 
 function attemptsText(attempts: number, elapsedMs: number): string {
@@ -185,6 +188,11 @@ export class HttpError extends ConnectorsError {
   readonly attempts: number;
   readonly elapsedMs: number;
   readonly ambiguous: boolean;
+  /**
+   * How long the vendor asked to wait (`Retry-After`, e.g. on a 503), in ms. On an ambiguous create the
+   * caller waits at least this long before looking the record up.
+   */
+  readonly retryAfterMs: number | undefined;
   constructor(status: number, vendorMessage: string | undefined, options: RequestErrorOptions) {
     const { request } = options;
     super(
@@ -201,6 +209,7 @@ export class HttpError extends ConnectorsError {
     this.attempts = options.attempts;
     this.elapsedMs = options.elapsedMs;
     this.ambiguous = options.ambiguous ?? false;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
@@ -273,6 +282,41 @@ export class ResponseValidationError extends ConnectorsError {
 }
 
 /**
+ * Raised when an API answer (HrFlow or a vendor) is larger than the cap on answers read
+ * (`maxResponseBytes`, 10 MiB by default). The rest of the answer was not read: the connection was closed.
+ */
+export class ResponseTooLargeError extends ConnectorsError {
+  readonly name = "ResponseTooLargeError" as const;
+  readonly statusCode = 502;
+  /** Who answered ("HrFlow", "Greenhouse"). */
+  readonly vendor: string;
+  readonly operation: string;
+  readonly method: string;
+  /** The URL, already redacted. */
+  readonly url: string;
+  /** The cap that was passed, in bytes. */
+  readonly maxBytes: number;
+  constructor(
+    vendor: string,
+    maxBytes: number,
+    options: BaseOptions & { request: RequestSummary; status: number; limitText: string; seen: string },
+  ) {
+    const { request } = options;
+    super(
+      `${vendor}: ${request.operation} failed: ${request.method} ${request.url} answered ${options.status} ` +
+        `with a body larger than ${options.limitText} (${options.seen}); nothing past the cap was read. ` +
+        `If the answer is legitimate, raise maxResponseBytes`,
+      options,
+    );
+    this.vendor = vendor;
+    this.operation = request.operation;
+    this.method = request.method;
+    this.url = request.url;
+    this.maxBytes = maxBytes;
+  }
+}
+
+/**
  * Raised when a create may have succeeded on the vendor's side (timeout, dropped connection or 5xx) and
  * the candidate could not be found afterwards, or cannot be looked up at all. The push ledger keeps the
  * item; re-running looks the candidate up again before creating anything.
@@ -332,6 +376,9 @@ export const isTimeoutError = (e: unknown): e is TimeoutError => e instanceof Ti
 /** True for {@link ResponseValidationError}. */
 export const isResponseValidationError = (e: unknown): e is ResponseValidationError =>
   e instanceof ResponseValidationError;
+/** True for {@link ResponseTooLargeError}. */
+export const isResponseTooLargeError = (e: unknown): e is ResponseTooLargeError =>
+  e instanceof ResponseTooLargeError;
 /** True for {@link AmbiguousCreateError}. */
 export const isAmbiguousCreateError = (e: unknown): e is AmbiguousCreateError =>
   e instanceof AmbiguousCreateError;

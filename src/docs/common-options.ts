@@ -154,20 +154,12 @@ export function commonOptions(def: ConnectorDefinition): CommonOptionDoc[] {
       cli: "library only",
     },
     {
-      name: "cvFetch",
-      type: "`typeof fetch`",
-      required: false,
-      defaultValue: "`globalThis.fetch`",
-      description: "Transport for the CV download.",
-      cli: "library only",
-    },
-    {
       name: "allowInsecureCvUrls",
       type: "`boolean`",
       required: false,
       defaultValue: "`false`",
       description:
-        "Allow CV downloads over `http://` and from loopback or private hosts (the sandbox). Never in production.",
+        "The sandbox's permission: CV downloads over `http://` and from loopback addresses (127/8, `::1`, `::ffff:127.x.y.z`) or `localhost`. Link-local and private ranges stay refused. Never in production.",
       cli: "`--allow-insecure-cv-urls` (implied when `HRFLOW_BASE_URL` is on loopback)",
     },
     {
@@ -176,6 +168,48 @@ export function commonOptions(def: ConnectorDefinition): CommonOptionDoc[] {
       required: false,
       defaultValue: "15 MiB",
       description: "Largest CV accepted, in bytes.",
+      cli: "library only",
+    },
+    {
+      name: "cvTimeoutMs",
+      type: "`number`",
+      required: false,
+      defaultValue: "`20000`",
+      description: "Time budget of the whole CV download: every redirect, the connection and the body.",
+      cli: "library only",
+    },
+    {
+      name: "maxCvRedirects",
+      type: "`number`",
+      required: false,
+      defaultValue: "`3`",
+      description: "Redirects the CV download follows at most; each hop is checked like the first URL.",
+      cli: "library only",
+    },
+    {
+      name: "cvLookup",
+      type: "`(hostname) => Promise<{ address, family? }[]>`",
+      required: false,
+      defaultValue: "the system resolver",
+      description:
+        "The resolver of the CV download's connecting agent; every address it answers is checked before the socket opens (public unicast only).",
+      cli: "library only",
+    },
+    {
+      name: "cvCa",
+      type: "`string | Buffer | (string | Buffer)[]`",
+      required: false,
+      defaultValue: "Node's bundled CAs",
+      description:
+        "Certificate authorities trusted for `https://` CV URLs instead of Node's bundled ones (a corporate TLS proxy, a test CA).",
+      cli: "library only",
+    },
+    {
+      name: "maxResponseBytes",
+      type: "`number`",
+      required: false,
+      defaultValue: "10 MiB",
+      description: `Largest ${def.displayName} API answer read, in bytes; past it the connection is closed and \`ResponseTooLargeError\` names the endpoint.`,
       cli: "library only",
     },
     {

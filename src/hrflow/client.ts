@@ -5,7 +5,13 @@ import { HrflowError, HttpError, isConnectorsError } from "../core/errors.js";
 import { HttpClient } from "../core/http/client.js";
 import type { RetryOverrides } from "../core/http/retry.js";
 import type { Logger } from "../core/logger.js";
-import { parseHrflowProfile, type HrflowProfile } from "./schema.js";
+import {
+  parseHrflowProfile,
+  resolveProfileLimits,
+  type HrflowProfile,
+  type ProfileLimitOverrides,
+  type ProfileLimits,
+} from "./schema.js";
 
 /** HrFlow's `X-API-KEY` + `X-USER-EMAIL` pair. */
 class HrflowAuth extends VendorAuth {
@@ -49,6 +55,18 @@ export interface HrflowOptions {
   /** Per-attempt timeout. @default 30000 */
   timeoutMs?: number;
   retry?: RetryOverrides;
+  /**
+   * Largest HrFlow answer read, in bytes; a larger one is cut off and raises `ResponseTooLargeError`.
+   * @default 10485760 (10 MiB)
+   */
+  maxResponseBytes?: number;
+  /**
+   * How much of a profile is accepted (numbers of experiences, educations, skills, attachments, links;
+   * text lengths; nesting): past a bound, `getProfile` throws `MappingError` naming the field.
+   * @default DEFAULT_PROFILE_LIMITS (100 experiences, 50 educations, 500 skills, 20 attachments, 50 links,
+   * 1000 entries in any other list, 20000 characters per text field, 200000 for the CV text, 16 levels)
+   */
+  profileLimits?: ProfileLimitOverrides;
 }
 
 /** Which profile to get: by key or by reference, in a source. */
@@ -106,6 +124,8 @@ function envelope(status: number, body: unknown, action: string): z.infer<typeof
 export class Hrflow {
   readonly baseUrl: string;
   readonly apiUser: string;
+  /** The bounds a profile read by this client must fit (see {@link HrflowOptions.profileLimits}). */
+  readonly profileLimits: Readonly<ProfileLimits>;
   readonly #http: HttpClient;
   readonly #auth: HrflowAuth;
 
@@ -116,6 +136,7 @@ export class Hrflow {
     this.baseUrl = check.url("baseUrl", options.baseUrl, "https://api.hrflow.ai/v1").replace(/\/+$/, "");
     check.done();
     this.apiUser = user ?? "";
+    this.profileLimits = Object.freeze(resolveProfileLimits(options.profileLimits));
     this.#auth = new HrflowAuth(secret ?? "", this.apiUser);
     this.#http = new HttpClient({
       vendor: "HrFlow",
@@ -126,6 +147,7 @@ export class Hrflow {
       clock: options.clock,
       timeoutMs: options.timeoutMs,
       retry: options.retry,
+      maxResponseBytes: options.maxResponseBytes,
       authHint: "Check HRFLOW_API_SECRET and HRFLOW_API_USER",
     });
   }
@@ -170,7 +192,7 @@ export class Hrflow {
     const body = await this.#get("/profile/indexing", query, "Get profile");
     const profileKey = "key" in locator ? locator.key : locator.reference;
     try {
-      return parseHrflowProfile(body.data, { profileKey });
+      return parseHrflowProfile(body.data, { profileKey }, this.profileLimits);
     } catch (error) {
       throw isConnectorsError(error)
         ? error
@@ -199,7 +221,7 @@ export class Hrflow {
         action: "Search profiles",
       });
     return {
-      profiles: data.data.profiles.map((p) => parseHrflowProfile(p)),
+      profiles: data.data.profiles.map((p) => parseHrflowProfile(p, {}, this.profileLimits)),
       page: meta.data.page,
       maxPage: meta.data.maxPage,
       total: meta.data.total ?? data.data.profiles.length,

@@ -335,6 +335,15 @@ export function resumeAttachment(profile: HrflowProfile): HrflowAttachment | und
   return withUrl.find((a) => a.type === "resume") ?? withUrl.find((a) => a.type === "original");
 }
 
+/**
+ * The attachment meant as the CV (type `resume`, else `original`) with any non-blank public URL, usable or
+ * not: when {@link resumeAttachment} finds none, this one is reported as a failed CV with its reason.
+ */
+export function cvAttachmentWithAnyUrl(profile: HrflowProfile): HrflowAttachment | undefined {
+  const withText = profile.attachments.filter((a) => (a.public_url?.trim() ?? "") !== "");
+  return withText.find((a) => a.type === "resume") ?? withText.find((a) => a.type === "original");
+}
+
 /** Upper-case ISO 639-1 code of the profile's language (`fr` gives `FR`), when it is one. */
 export function languageCode(profile: HrflowProfile): string | undefined {
   const lang = cleanText(profile.text_language)?.slice(0, 2);

@@ -209,12 +209,113 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /**
+ * How much of a profile a push accepts. A CV has tens of experiences, not thousands: a profile past these
+ * bounds is a `MappingError` naming the field (and the limit to raise) before any vendor request, instead
+ * of a create of tens of megabytes. Each can be raised through `new Hrflow({ profileLimits })`.
+ */
+export interface ProfileLimits {
+  /** Entries in `experiences`. @default 100 */
+  maxExperiences: number;
+  /** Entries in `educations`. @default 50 */
+  maxEducations: number;
+  /** Entries in the profile's `skills`. @default 500 */
+  maxSkills: number;
+  /** Entries in `attachments`. @default 20 */
+  maxAttachments: number;
+  /** Entries in `info.urls`. @default 50 */
+  maxUrls: number;
+  /** Entries in any other list, and fields in any object. @default 1000 */
+  maxListItems: number;
+  /** Characters in any text field except the CV text. @default 20000 */
+  maxTextLength: number;
+  /** Characters in `text` (the whole CV as text). @default 200000 */
+  maxCvTextLength: number;
+  /** Levels of nesting. @default 16 */
+  maxDepth: number;
+}
+
+/** The defaults of {@link ProfileLimits}. */
+export const DEFAULT_PROFILE_LIMITS: Readonly<ProfileLimits> = Object.freeze({
+  maxExperiences: 100,
+  maxEducations: 50,
+  maxSkills: 500,
+  maxAttachments: 20,
+  maxUrls: 50,
+  maxListItems: 1000,
+  maxTextLength: 20_000,
+  maxCvTextLength: 200_000,
+  maxDepth: 16,
+});
+
+/** Some of the profile limits; missing ones take the defaults. */
+export type ProfileLimitOverrides = { [K in keyof ProfileLimits]?: ProfileLimits[K] | undefined };
+
+/** Fills missing profile limits with the defaults. */
+export function resolveProfileLimits(overrides: ProfileLimitOverrides | undefined): ProfileLimits {
+  const out: ProfileLimits = { ...DEFAULT_PROFILE_LIMITS };
+  for (const key of Object.keys(out) as (keyof ProfileLimits)[]) {
+    const value = overrides?.[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/** Lists with their own bound (by path); every other list takes `maxListItems`. */
+const LIST_LIMITS: Readonly<Record<string, keyof ProfileLimits>> = {
+  experiences: "maxExperiences",
+  educations: "maxEducations",
+  skills: "maxSkills",
+  attachments: "maxAttachments",
+  "info.urls": "maxUrls",
+};
+
+/**
+ * Checks the raw profile against the limits before it is parsed: lengths are read before any item is
+ * visited, so a list of 250,000 experiences is refused at once. Throws `MappingError` naming the field.
+ */
+function checkProfileLimits(
+  data: object,
+  limits: ProfileLimits,
+  context: { connector?: string; profileKey?: string },
+): void {
+  const refuse = (path: string, what: string, key: keyof ProfileLimits): never => {
+    throw new MappingError(
+      path || "profile",
+      `${what}, more than the ${limits[key]} a push accepts (raise profileLimits.${key} on the Hrflow client to allow more)`,
+      context,
+    );
+  };
+  const walk = (value: unknown, path: string, depth: number): void => {
+    if (typeof value === "string") {
+      const key = path === "text" ? "maxCvTextLength" : "maxTextLength";
+      if (value.length > limits[key]) refuse(path, `${value.length} characters`, key);
+      return;
+    }
+    if (value === null || typeof value !== "object") return;
+    if (depth >= limits.maxDepth) refuse(path, `nested ${depth + 1} levels deep`, "maxDepth");
+    if (Array.isArray(value)) {
+      const key = LIST_LIMITS[path] ?? "maxListItems";
+      if (value.length > limits[key]) refuse(path, `${value.length} entries`, key);
+      value.forEach((item, i) => {
+        walk(item, `${path}[${i}]`, depth + 1);
+      });
+      return;
+    }
+    const entries = Object.entries(value);
+    if (entries.length > limits.maxListItems) refuse(path, `${entries.length} fields`, "maxListItems");
+    for (const [name, inner] of entries) walk(inner, path === "" ? name : `${path}.${name}`, depth + 1);
+  };
+  walk(data, "", 0);
+}
+
+/**
  * Parses a raw HrFlow profile. Throws `MappingError` naming the first bad field (and listing the others)
- * when the data cannot be read.
+ * when the data cannot be read, or naming the field past a bound of {@link ProfileLimits}.
  */
 export function parseHrflowProfile(
   data: unknown,
   context: { connector?: string; profileKey?: string } = {},
+  limits: ProfileLimitOverrides = DEFAULT_PROFILE_LIMITS,
 ): HrflowProfile {
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw new MappingError(
@@ -223,6 +324,7 @@ export function parseHrflowProfile(
       context,
     );
   }
+  checkProfileLimits(data, resolveProfileLimits(limits), context);
   const parsed = HrflowProfileSchema.safeParse(data);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((issue) => ({

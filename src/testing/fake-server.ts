@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import busboy from "busboy";
 
 /** A request as a fake received it. */
 export interface RecordedRequest {
@@ -94,37 +93,34 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * Parses a multipart body with the platform's own parser (`Response.formData()`, undici in Node): no
+ * third-party parser is needed by the fakes. File names are read as UTF-8.
+ */
 async function parseMultipart(
   raw: Buffer,
   contentType: string,
 ): Promise<Record<string, string | ReceivedFile>> {
-  return new Promise((resolve, reject) => {
-    const body: Record<string, string | ReceivedFile> = {};
-    const parser = busboy({ headers: { "content-type": contentType }, defParamCharset: "utf8" });
-    parser.on("field", (name, value) => {
+  // The typings flag formData() as "not recommended in server environments" because it buffers the whole
+  // body: exactly what a loopback fake does anyway (it has already read the body into memory).
+  const received = new Response(new Uint8Array(raw), { headers: { "content-type": contentType } });
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- see above; test fakes only
+  const form = await received.formData();
+  const body: Record<string, string | ReceivedFile> = {};
+  for (const [name, value] of form) {
+    if (typeof value === "string") {
       body[name] = value;
-    });
-    parser.on("file", (name, stream, info) => {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => {
-        chunks.push(chunk);
-      });
-      stream.on("end", () => {
-        const bytes = new Uint8Array(Buffer.concat(chunks));
-        body[name] = {
-          fileName: info.filename ?? "",
-          contentType: info.mimeType,
-          size: bytes.byteLength,
-          bytes,
-        };
-      });
-    });
-    parser.on("close", () => {
-      resolve(body);
-    });
-    parser.on("error", reject);
-    parser.end(raw);
-  });
+      continue;
+    }
+    const bytes = new Uint8Array(await value.arrayBuffer());
+    body[name] = {
+      fileName: value.name,
+      contentType: value.type || "application/octet-stream",
+      size: bytes.byteLength,
+      bytes,
+    };
+  }
+  return body;
 }
 
 async function parseBody(raw: Buffer, contentType: string): Promise<{ body: unknown; text: string }> {

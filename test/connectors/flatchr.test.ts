@@ -250,6 +250,28 @@ describe("Flatchr.pushProfile", () => {
     expect(applicants()[0]?.body["type"]).toBe("link");
   });
 
+  it("never hands Flatchr an internal address as a CV link", async () => {
+    hrflow.addProfile(SAMPLE_SOURCE_KEY, {
+      ...sampleProfiles().find((p) => p.name === "amelie")?.profile,
+      key: hrflowKey("amelie-metadata-cv"),
+      attachments: [
+        {
+          type: "resume",
+          file_name: "cv.pdf",
+          original_file_name: "cv.pdf",
+          public_url: "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+        },
+      ],
+    });
+    const { error } = await runPush(
+      Flatchr.pushProfile,
+      options("amelie-metadata-cv", { allowInsecureCvUrls: false }),
+    );
+    expect(error).toBeInstanceOf(MappingError);
+    expect((error as MappingError).field).toBe("attachments");
+    expect(creates()).toHaveLength(0);
+  });
+
   it("accepts a key given as 'Bearer <key>' without doubling the scheme", async () => {
     const { error } = await runPush(
       Flatchr.pushProfile,

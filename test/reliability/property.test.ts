@@ -76,8 +76,8 @@ describe("every connector's pipeline, on generated profiles (dry run against the
             dryRun: true,
             allowInsecureCvUrls: true,
             timeoutMs: 2000,
-            // Generated CV URLs point anywhere: nothing in the suite may reach the internet.
-            cvFetch: () => Promise.reject(new Error("no network in tests")),
+            // Generated CV URLs point anywhere: nothing in the suite may reach the internet, not even DNS.
+            cvLookup: () => Promise.reject(new Error("no network in tests")),
             ...vendor.options(),
           });
           try {

@@ -11,7 +11,8 @@ const secrets = new Set<string>([
   "hrflow-sandbox-secret",
   "sr-sandbox-token",
   "breezy-sandbox-password",
-  "breezy_pat_breezy-sandbox-token",
+  // The personal access token without its public `breezy_pat_` format prefix (documented in help texts).
+  "breezy-sandbox-token",
   // Every session token the Breezy fake issues starts with this.
   "breezy-sandbox-session-",
   "flatchr-sandbox-key",
@@ -62,12 +63,117 @@ export function drainCollected(): string[] {
   return collected.splice(0, collected.length);
 }
 
-/** Finds secrets in texts (returns the offending secret and an excerpt). */
+/**
+ * Every literal form a secret takes once encoded, computed independently of the library's redactor (so a
+ * mistake in one is caught by the other): raw, URL- and form-encoded (either hex case, `+` or `%20` for
+ * spaces, every reserved character escaped), JSON-escaped (with and without `\uXXXX`), and the base64 and
+ * base64url characters that carry only the secret's bits at each of the three byte alignments (which covers
+ * `user:secret`, `secret:` and any other prefix).
+ */
+function encodedForms(secret: string): string[] {
+  const bytes = Buffer.from(secret, "utf8");
+  const percent = (keep: RegExp): string =>
+    [...bytes]
+      .map((b) =>
+        keep.test(String.fromCharCode(b))
+          ? String.fromCharCode(b)
+          : `%${b.toString(16).padStart(2, "0").toUpperCase()}`,
+      )
+      .join("");
+  const uri = percent(/[A-Za-z0-9\-_.!~*'()]/);
+  const form = percent(/[A-Za-z0-9\-_.*]/).replace(/%20/g, "+");
+  const forms = [
+    secret,
+    uri,
+    uri.replace(/%20/g, "+"),
+    form,
+    percent(/[A-Za-z0-9]/),
+    JSON.stringify(secret).slice(1, -1),
+    JSON.stringify(secret)
+      .slice(1, -1)
+      .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
+  ];
+  for (const text of [...forms.slice(1, 5)])
+    forms.push(text.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()));
+  for (let shift = 0; shift < 3; shift++) {
+    const encoded = Buffer.concat([Buffer.alloc(shift, 0xff), bytes]).toString("base64");
+    // Characters whose six bits all come from the secret: from bit 8*shift to bit 8*(shift+length).
+    const core = encoded.slice(Math.ceil((8 * shift) / 6), Math.floor((8 * (shift + bytes.length)) / 6));
+    if (core.length >= 4) forms.push(core, core.replace(/\+/g, "-").replace(/\//g, "_"));
+  }
+  return forms;
+}
+
+const formsCache = new Map<string, string[]>();
+const windowsCache = new Map<string, string[]>();
+
+/** Each secret's bytes (latin1) cut into windows long enough to be recognisable. */
+function windowsOf(secret: string): string[] {
+  const bytes = Buffer.from(secret, "utf8").toString("latin1");
+  const size = Math.min(bytes.length, Math.max(12, Math.ceil(bytes.length / 3)));
+  const out: string[] = [];
+  for (let i = 0; i + size <= bytes.length; i++) out.push(bytes.slice(i, i + size));
+  return out;
+}
+
+/**
+ * The decodings (at each of the four character alignments) of the base64-looking tokens of a text, with
+ * where each token starts. Tokens without an upper-case letter are words, paths or ids, not base64 of text.
+ */
+function decodedTokens(text: string): [decoded: string, at: number][] {
+  const seen = new Set<string>();
+  const out: [string, number][] = [];
+  for (const match of text.matchAll(/[A-Za-z0-9+/_-]{8,}/g)) {
+    const token = match[0];
+    if (seen.has(token) || !/[A-Z]/.test(token)) continue;
+    seen.add(token);
+    for (let skip = 0; skip < 4; skip++) {
+      out.push([Buffer.from(token.slice(skip), "base64").toString("latin1"), match.index]);
+    }
+  }
+  return out;
+}
+
+/** Where a head or a tail of the secret stands next to a mask (`****staple`, `corr…`). */
+function maskedLeak(text: string, secret: string): number {
+  const least = Math.min(secret.length, Math.max(6, Math.ceil(secret.length / 3)));
+  for (const match of text.matchAll(/[*•#]{3,}|…|\.{3,}/gu)) {
+    const after = text.slice(match.index + match[0].length, match.index + match[0].length + secret.length);
+    const before = text.slice(Math.max(0, match.index - secret.length), match.index);
+    for (let n = least; n <= secret.length; n++) {
+      if (after.startsWith(secret.slice(-n)) || before.endsWith(secret.slice(0, n))) return match.index;
+    }
+  }
+  return -1;
+}
+
+/** Finds secrets in texts, in any of their encoded forms (returns the offending secret and an excerpt). */
 export function findLeaks(texts: readonly string[]): { secret: string; excerpt: string }[] {
   const leaks: { secret: string; excerpt: string }[] = [];
   for (const text of texts) {
+    let decoded: [string, number][] | undefined;
     for (const secret of secrets) {
-      const at = text.indexOf(secret);
+      let forms = formsCache.get(secret);
+      if (!forms) {
+        forms = encodedForms(secret);
+        formsCache.set(secret, forms);
+      }
+      let at = -1;
+      for (const form of forms) {
+        at = text.indexOf(form);
+        if (at !== -1) break;
+      }
+      if (at === -1) at = maskedLeak(text, secret);
+      if (at === -1) {
+        decoded ??= decodedTokens(text);
+        let windows = windowsCache.get(secret);
+        if (!windows) {
+          windows = windowsOf(secret);
+          windowsCache.set(secret, windows);
+        }
+        const hit = decoded.find(([d]) => windows.some((w) => d.includes(w)));
+        if (hit) at = hit[1];
+      }
       if (at !== -1)
         leaks.push({
           secret: `${secret.slice(0, 3)}…`,

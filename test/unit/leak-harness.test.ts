@@ -25,4 +25,27 @@ describe("the secret-leak harness", () => {
     expect(findLeaks(written)).toEqual([]);
     collect("nothing secret here");
   });
+
+  it("finds a secret in every encoded form, at any base64 offset, and partly masked", () => {
+    const secret = "harness probe pässword 42";
+    registerSecret(secret);
+    const forms = [
+      encodeURIComponent(secret),
+      encodeURIComponent(secret).toLowerCase(),
+      new URLSearchParams({ p: secret }).toString(),
+      JSON.stringify({ secret }),
+      JSON.stringify(secret).replace(/ä/g, "\\u00e4"),
+      ...["", "u", "us", "user:"].flatMap((prefix) => [
+        Buffer.from(`${prefix}${secret}`).toString("base64"),
+        Buffer.from(`${prefix}${secret}:`).toString("base64url"),
+      ]),
+      `hint ${secret.slice(0, 12)}****`,
+      `tail ****${secret.slice(-12)}`,
+      `Basic ${Buffer.from(`someone:${secret}`).toString("base64").slice(0, 36)}`,
+    ];
+    for (const text of forms) expect(findLeaks([text]), text).toHaveLength(1);
+    expect(
+      findLeaks(["harness probe", "password", Buffer.from('{"password":"x"}').toString("base64")]),
+    ).toEqual([]);
+  });
 });

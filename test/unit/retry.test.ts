@@ -86,7 +86,38 @@ describe("decideRetry", () => {
   it("caps the backoff and uses full jitter", () => {
     const options = resolveRetryOptions({ baseDelayMs: 1000, maxDelayMs: 4000 });
     expect(backoffDelay(10, options, () => 0.999)).toBeLessThanOrEqual(4000);
-    expect(backoffDelay(10, options, () => 0)).toBe(0);
+    expect(backoffDelay(10, options, () => 0)).toBe(DEFAULT_RETRY.minDelayMs);
+  });
+
+  it("never bursts: a Retry-After of 0 (negative or past once parsed) falls back to the backoff floor", () => {
+    const worst = (outcome: AttemptOutcome, idempotent: boolean, attempt: number) =>
+      decideRetry({ attempt, outcome, idempotent, elapsedMs: 0, options: DEFAULT_RETRY, random: () => 0 });
+    for (const status of [429, 503]) {
+      for (let attempt = 1; attempt < DEFAULT_RETRY.maxAttempts; attempt++) {
+        expect(worst({ kind: "response", status, retryAfterMs: 0 }, true, attempt)).toEqual({
+          retry: true,
+          delayMs: 100,
+        });
+      }
+    }
+    expect(worst({ kind: "timeout" }, true, 1)).toEqual({ retry: true, delayMs: 100 });
+    expect(worst({ kind: "network", sent: false }, false, 1)).toEqual({ retry: true, delayMs: 100 });
+  });
+
+  it("honours Retry-After on a 503 for idempotent requests, up to the cap", () => {
+    expect(decide({ kind: "response", status: 503, retryAfterMs: 5000 }, true)).toEqual({
+      retry: true,
+      delayMs: 5000,
+    });
+    expect(decide({ kind: "response", status: 503, retryAfterMs: 61_000 }, true)).toEqual({
+      retry: false,
+      reason: "retry-after-too-long",
+    });
+    // A create stays ambiguous whatever Retry-After says: the at-most-once rule is never shortcut.
+    expect(decide({ kind: "response", status: 503, retryAfterMs: 5000 }, false)).toEqual({
+      retry: false,
+      reason: "ambiguous",
+    });
   });
 
   it("fills undefined overrides with defaults", () => {
@@ -105,6 +136,17 @@ describe("rate-limit headers", () => {
     expect(parseRetryAfter(new Date(now + 10_000).toUTCString(), now)).toBe(10_000);
     expect(parseRetryAfter("soon", now)).toBeUndefined();
     expect(parseRetryAfter(null, now)).toBeUndefined();
+  });
+  it("clamps negative and past values to 0 and reads garbage as nothing", () => {
+    expect(parseRetryAfter("-5", now)).toBe(0);
+    expect(parseRetryAfter("-0.5", now)).toBe(0);
+    expect(parseRetryAfter(new Date(now - 60_000).toUTCString(), now)).toBe(0);
+    expect(parseRetryAfter("Thu, 01 Jan 1970 00:00:00 GMT", now)).toBe(0);
+    expect(parseRetryAfter("99999999999999999999999", now)).toBeUndefined();
+    expect(parseRetryAfter("1e3", now)).toBeUndefined();
+    expect(parseRetryAfter("2026", now)).toBe(2_026_000);
+    expect(parseRetryAfter("", now)).toBeUndefined();
+    expect(parseRetryAfter("12abc", now)).toBeUndefined();
   });
   it("reads X-RateLimit-Reset as epoch seconds or a delay", () => {
     expect(parseRateLimitReset(String(now / 1000 + 30), now)).toBe(now + 30_000);

@@ -1,4 +1,4 @@
-import type { CvResult } from "../../core/cv.js";
+import { checkCvUrl } from "../../core/cv.js";
 import { compact } from "../../core/compact.js";
 import { MappingError } from "../../core/errors.js";
 import { cleanText } from "../../core/text.js";
@@ -32,7 +32,8 @@ type Resume = Pick<FlatchrCandidateInput, "type" | "resume">;
  * The CV, which Flatchr requires: the downloaded file as a base64 `document`, else (the download failed)
  * the attachment's public URL as a `link` for Flatchr to fetch. No CV attachment at all: MappingError.
  */
-function flatchrResume(profile: HrflowProfile, cv: CvResult | undefined): Resume {
+function flatchrResume(profile: HrflowProfile, extras: MappingExtras): Resume {
+  const { cv } = extras;
   if (cv?.status === "ok") {
     return {
       type: "document",
@@ -45,7 +46,10 @@ function flatchrResume(profile: HrflowProfile, cv: CvResult | undefined): Resume
   }
   const attachment = resumeAttachment(profile);
   const url = normalizeUrl(attachment?.public_url);
-  if (url) return { type: "link", resume: url };
+  // Flatchr fetches a link itself: only a URL that passes the same checks as a download (https, a public
+  // host name, no IP literal) is handed over, never an internal address.
+  if (url && typeof checkCvUrl(url, extras.allowInsecureCvUrls ?? false) !== "string")
+    return { type: "link", resume: url };
   throw new MappingError(
     "attachments",
     "Flatchr requires a CV (its create takes `type` and `resume`) and the profile has no attachment of type resume or original with a public URL",
@@ -63,7 +67,7 @@ export function mapFlatchrCandidate(
   extras: MappingExtras,
 ): FlatchrCandidateInput {
   const name = requiredName(profile, "Flatchr");
-  const resume = flatchrResume(profile, extras.cv);
+  const resume = flatchrResume(profile, extras);
   return compact({
     vacancy: options.vacancy,
     firstname: name.first,

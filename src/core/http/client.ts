@@ -7,6 +7,7 @@ import {
   HttpError,
   NetworkError,
   RateLimitError,
+  ResponseTooLargeError,
   ResponseValidationError,
   TimeoutError,
   type ErrorContext,
@@ -24,6 +25,7 @@ import {
   type Redactor,
 } from "../redact.js";
 import { parseRetryAfter } from "./rate-limit-headers.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, formatBytes, readBodyText } from "./read-body.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import {
   decideRetry,
@@ -78,6 +80,12 @@ export interface HttpClientOptions {
   errorMessage?: ((body: unknown) => string | undefined) | undefined;
   /** Abort everything (e.g. on shutdown). */
   signal?: AbortSignal | undefined;
+  /**
+   * Largest answer body read, in bytes; a larger one is cut off (the connection is closed) and raises
+   * `ResponseTooLargeError` naming the vendor and the endpoint.
+   * @default 10485760 (10 MiB)
+   */
+  maxResponseBytes?: number | undefined;
 }
 
 type AttemptResult =
@@ -237,6 +245,7 @@ export class HttpClient {
   readonly #readVendor: boolean;
   readonly #errorMessage: ((body: unknown) => string | undefined) | undefined;
   readonly #signal: AbortSignal | undefined;
+  readonly #maxResponseBytes: number;
 
   constructor(options: HttpClientOptions) {
     this.vendor = options.vendor;
@@ -255,6 +264,7 @@ export class HttpClient {
     this.#readVendor = options.readVendor ?? false;
     this.#errorMessage = options.errorMessage;
     this.#signal = options.signal;
+    this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     const auth = this.#auth;
     const own = createRedactor(() => auth?.secrets() ?? []);
     this.redact = options.redactor ? combineRedactors(own, options.redactor) : own;
@@ -372,7 +382,9 @@ export class HttpClient {
           );
         }
         const retryAfterMs = parseRetryAfter(result.headers.get("retry-after"), this.#clock.now());
-        if (status === 429 && retryAfterMs !== undefined) this.#limiter?.pauseFor(retryAfterMs);
+        // The vendor said when to come back (429, or 503 Service Unavailable): every request to it waits.
+        if ((status === 429 || status === 503) && retryAfterMs !== undefined && retryAfterMs > 0)
+          this.#limiter?.pauseFor(retryAfterMs);
         outcome = { kind: "response", status, retryAfterMs };
       } else if (result.kind === "network") {
         outcome = { kind: "network", sent: result.sent };
@@ -437,11 +449,12 @@ export class HttpClient {
     const signal = this.#signal ? AbortSignal.any([timeout, this.#signal]) : timeout;
     const started = this.#clock.now();
     const logUrl = redactUrl(url.toString(), this.redact);
-    const init: RequestInit = { method: spec.method, headers, signal, redirect: "follow" };
+    // A vendor API that redirects is not followed: the credentials would go wherever the Location says.
+    const init: RequestInit = { method: spec.method, headers, signal, redirect: "manual" };
     if (encoded.body !== undefined) init.body = encoded.body;
     try {
       const response = await this.#fetch(url, init);
-      const text = await response.text();
+      const text = await this.#readText(response, spec, url);
       let body: unknown = undefined;
       if (text.trim() !== "") {
         try {
@@ -461,7 +474,7 @@ export class HttpClient {
       );
       return { kind: "response", status: response.status, headers: response.headers, text, body, usedAuth };
     } catch (error) {
-      if (this.#signal?.aborted) throw error;
+      if (this.#signal?.aborted || error instanceof ResponseTooLargeError) throw error;
       if (isTimeoutAbort(error) || timeout.aborted) {
         this.#logger.debug(`HTTP ${spec.method} ${logUrl} -> timeout after ${this.#timeoutMs} ms`, {
           vendor: this.vendor,
@@ -477,6 +490,23 @@ export class HttpClient {
       });
       return { kind: "network", sent: code === undefined || !NOT_SENT_CODES.has(code), code, reason };
     }
+  }
+
+  /** The only place an answer body is read: bounded by `maxResponseBytes`. */
+  async #readText<T>(response: Response, spec: RequestSpec<T>, url: URL): Promise<string> {
+    const read = await readBodyText(response, this.#maxResponseBytes);
+    if (read.ok) return read.text;
+    throw new ResponseTooLargeError(this.vendor, this.#maxResponseBytes, {
+      ...this.#context,
+      request: {
+        method: spec.method,
+        url: redactUrl(url.toString(), this.redact),
+        operation: spec.operation,
+      },
+      status: response.status,
+      limitText: formatBytes(this.#maxResponseBytes),
+      seen: read.reason === "declared" ? `Content-Length: ${read.size}` : `${formatBytes(read.size)} read`,
+    });
   }
 
   #parse<T>(spec: RequestSpec<T>, result: Extract<AttemptResult, { kind: "response" }>): HttpResponse<T> {
@@ -498,7 +528,9 @@ export class HttpClient {
   }
 
   #vendorMessage(result: Extract<AttemptResult, { kind: "response" }>): string | undefined {
-    const message = this.#errorMessage?.(result.body) ?? vendorErrorMessage(result.body, result.text);
+    // Redact before extracting: the message is cut to 300 characters, and a cut secret is still a secret.
+    const body = redactValue(result.body, this.redact);
+    const message = this.#errorMessage?.(body) ?? vendorErrorMessage(body, this.redact(result.text));
     return message === undefined ? undefined : this.redact(message);
   }
 
@@ -546,7 +578,10 @@ export class HttpClient {
           attempts: info.attempts,
         });
       }
-      return new HttpError(result.status, this.#vendorMessage(result), common);
+      return new HttpError(result.status, this.#vendorMessage(result), {
+        ...common,
+        retryAfterMs: parseRetryAfter(result.headers.get("retry-after"), this.#clock.now()),
+      });
     }
     if (result.kind === "network") return new NetworkError(result.reason, { ...common, code: result.code });
     return new TimeoutError(this.#timeoutMs, common);

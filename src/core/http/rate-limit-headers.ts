@@ -9,12 +9,24 @@
  * - `X-RateLimit-Remaining` / `X-RateLimit-Limit`: Greenhouse, SmartRecruiters and (probably) Breezy.
  */
 
-/** Milliseconds to wait according to `Retry-After`, or undefined when absent or unreadable. */
+/**
+ * Milliseconds to wait according to `Retry-After`, or undefined when absent or unreadable.
+ *
+ * Both RFC 9110 forms: delay-seconds (`120`; decimals tolerated) and an HTTP-date
+ * (`Wed, 21 Oct 2026 07:28:00 GMT`). A negative delay or a date in the past gives 0 ("no wait asked"), never
+ * a negative number: the retry policy then falls back to its own backoff floor, so a hostile or broken
+ * header cannot cause a burst. Anything else (text, an absurd number) is unreadable: undefined.
+ */
 export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
   if (value === null || value === undefined) return undefined;
   const trimmed = value.trim();
   if (trimmed === "") return undefined;
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.max(0, Math.round(Number(trimmed) * 1000));
+  if (/^[+-]?\d+(\.\d+)?$/.test(trimmed)) {
+    const ms = Math.round(Number(trimmed) * 1000);
+    return Number.isSafeInteger(ms) ? Math.max(0, ms) : undefined;
+  }
+  // An HTTP-date has a day or month name; `Date.parse` alone would read "-5" or "2" as dates.
+  if (!/[A-Za-z]{3}/.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }

@@ -18,6 +18,12 @@ export interface RetryOptions {
   maxRetryAfterMs: number;
   /** Total time budget across attempts and waits. @default 120000 */
   maxElapsedMs: number;
+  /**
+   * Smallest wait before any retry, whatever the jitter or `Retry-After` says (a `Retry-After` of 0, negative
+   * or in the past never causes a burst: four attempts take at least 3 times this long).
+   * @default 100
+   */
+  minDelayMs: number;
 }
 
 /** Some of the retry options; missing or undefined ones take the defaults. */
@@ -30,6 +36,7 @@ export const DEFAULT_RETRY: Readonly<RetryOptions> = Object.freeze({
   maxDelayMs: 10_000,
   maxRetryAfterMs: 60_000,
   maxElapsedMs: 120_000,
+  minDelayMs: 100,
 });
 
 /** Fills missing retry options with the defaults. */
@@ -72,10 +79,22 @@ export type RetryDecision =
         "not-retryable" | "ambiguous" | "attempts-exhausted" | "time-exhausted" | "retry-after-too-long";
     };
 
-/** Exponential backoff with full jitter: a random delay in [0, min(max, base * 2^(attempt-1))]. */
+/**
+ * Exponential backoff with full jitter: a random delay in [0, min(max, base * 2^(attempt-1))], never below
+ * the floor `minDelayMs`.
+ */
 export function backoffDelay(attempt: number, options: RetryOptions, random: () => number): number {
   const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
-  return Math.round(ceiling * random());
+  return Math.max(options.minDelayMs, Math.round(ceiling * random()));
+}
+
+/**
+ * The wait before retrying when the vendor may have said how long: at least what `Retry-After` asks, and
+ * at least the backoff (so a `Retry-After: 0`, negative or past value falls back to the backoff floor).
+ */
+function honouredDelay(attempt: number, retryAfterMs: number | undefined, input: RetryInput): number {
+  const backoff = backoffDelay(attempt, input.options, input.random);
+  return retryAfterMs === undefined ? backoff : Math.max(retryAfterMs, backoff);
 }
 
 /** Decides whether the attempt that just ended is retried, and after how long. */
@@ -91,16 +110,21 @@ export function decideRetry(input: RetryInput): RetryDecision {
       if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > options.maxRetryAfterMs) {
         return { retry: false, reason: "retry-after-too-long" };
       }
-      delayMs = outcome.retryAfterMs ?? backoffDelay(input.attempt, options, input.random);
+      delayMs = honouredDelay(input.attempt, outcome.retryAfterMs, input);
     } else if (status === 408) {
       // Request Timeout: the server gave up waiting for the request itself; nothing was executed.
       delayMs = backoffDelay(input.attempt, options, input.random);
     } else if (status >= 500 && status <= 599) {
       // Server errors: the vendor may have executed the request before failing. Safe to repeat only when
-      // idempotent; a create is reported as ambiguous so the caller can look it up first.
+      // idempotent; a create is reported as ambiguous so the caller can look it up first, even on a 503
+      // with Retry-After (the at-most-once rule is never shortcut: the error carries `retryAfterMs`, and the
+      // caller waits at least that long before its lookup). An idempotent request waits what Retry-After
+      // says (503 Service Unavailable and 429 alike), never more than the cap.
       if (!idempotent) return { retry: false, reason: "ambiguous" };
-      delayMs = outcome.retryAfterMs ?? backoffDelay(input.attempt, options, input.random);
-      if (delayMs > options.maxRetryAfterMs) return { retry: false, reason: "retry-after-too-long" };
+      if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > options.maxRetryAfterMs) {
+        return { retry: false, reason: "retry-after-too-long" };
+      }
+      delayMs = honouredDelay(input.attempt, outcome.retryAfterMs, input);
     } else {
       // Every other status (2xx handled elsewhere, 4xx) is final: repeating would give the same answer.
       return { retry: false, reason: "not-retryable" };
