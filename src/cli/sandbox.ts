@@ -50,7 +50,10 @@ async function writeCredentials(
 ): Promise<{ configFile: string; envFile: string }> {
   const env: Record<string, string> = { ...sandbox.hrflowEnv };
   for (const vendor of sandbox.vendors) Object.assign(env, vendor.env());
+  // The sandbox's pushes go to a ledger of their own, never the one real pushes use: entries pointing at
+  // fake ports long gone would otherwise fill `replay --list`.
   const dir = join(cwd, SANDBOX_DIR);
+  env["HRFLOW_CONNECTORS_LEDGER"] = join(dir, "sandbox-ledger.sqlite");
   await mkdir(dir, { recursive: true });
   const configFile = join(dir, "sandbox.yaml");
   const envFile = join(dir, "sandbox.env");

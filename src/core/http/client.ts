@@ -420,7 +420,8 @@ export class HttpClient {
 
   #authContext(): AuthContext {
     return {
-      send: (spec) => this.request({ ...spec, authenticate: false, rateLimited: false }),
+      // Obtaining a token writes nothing a dry run must hold back: a dry run that reads the vendor signs in.
+      send: (spec) => this.request({ ...spec, authenticate: false, rateLimited: false, readOnly: true }),
       clock: this.#clock,
       logger: this.#logger,
       authHint: this.#authHint,
