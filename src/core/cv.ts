@@ -302,7 +302,7 @@ export async function decideCvType(
   return { ok: true, ext: "txt", mime: "text/plain" };
 }
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 /** The reason a connection was refused, if the error (or one of its causes) says so. */
 function refusalOf(error: unknown): string | undefined {

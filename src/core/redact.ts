@@ -21,7 +21,7 @@ export const SECRET_HEADER_NAMES: ReadonlySet<string> = new Set([
 ]);
 
 /** Body and query field names whose value is always a secret (compared lower-case, without `_` and `-`). */
-const SECRET_FIELD_NAMES = new Set([
+const SECRET_FIELD_NAMES: ReadonlySet<string> = new Set([
   "token",
   "accesstoken",
   "refreshtoken",

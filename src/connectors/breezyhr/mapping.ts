@@ -48,7 +48,7 @@ const NETWORK_KEYS: Partial<Record<Network, BreezySocialNetwork>> = {
 };
 
 /** HrFlow link types that mean "a web page", not a named network. */
-const GENERIC_TYPES = new Set([
+const GENERIC_TYPES: ReadonlySet<string> = new Set([
   "website",
   "web",
   "site",

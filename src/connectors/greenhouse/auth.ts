@@ -71,29 +71,23 @@ export class GreenhouseV1KeyAuth extends VendorAuth {
   }
 }
 
-const wired = new WeakMap<VendorAuth, VendorAuth>();
-
 /**
- * What goes on the wire for a credential: v1 API keys become `Basic base64(key:)` (one wrapper per auth
- * instance, so the header is built once); `Basic ...` values, bearer tokens and OAuth2 pass through.
+ * What goes on the wire for a credential: v1 API keys become `Basic base64(key:)` (built once per push from
+ * the untouched key); `Basic ...` values, bearer tokens and OAuth2 pass through.
  */
 export function greenhouseWireAuth(auth: VendorAuth): VendorAuth {
   if (harvestVersion(auth) === "v3") return auth;
-  let wire = wired.get(auth);
-  if (wire) return wire;
   if (auth instanceof AuthorizationAuth) {
     const value = auth.revealValue();
     if (/^basic\s+\S/i.test(value)) return auth;
-    wire = new GreenhouseV1KeyAuth(auth, () => Promise.resolve(value));
-  } else if (auth instanceof XAPIKeyAuth) {
+    return new GreenhouseV1KeyAuth(auth, () => Promise.resolve(value));
+  }
+  if (auth instanceof XAPIKeyAuth) {
     const keyAuth = auth;
-    wire = new GreenhouseV1KeyAuth(auth, async () => {
+    return new GreenhouseV1KeyAuth(auth, async () => {
       const headers = await keyAuth.headers();
       return headers[keyAuth.name] ?? "";
     });
-  } else {
-    return auth;
   }
-  wired.set(auth, wire);
-  return wire;
+  return auth;
 }

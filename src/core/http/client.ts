@@ -101,7 +101,7 @@ type AttemptResult =
   | { kind: "timeout" };
 
 /** Network error codes that prove nothing reached the server. */
-const NOT_SENT_CODES = new Set([
+const NOT_SENT_CODES: ReadonlySet<string> = new Set([
   "ECONNREFUSED",
   "ENOTFOUND",
   "EAI_AGAIN",
