@@ -8,14 +8,14 @@
 /** The mask that replaces a secret. */
 export const REDACTED = "[REDACTED]";
 
-/** Header names whose value is always a secret (lower-case). */
+/**
+ * Header names whose value is always a secret (lower-case). A vendor's own credential headers
+ * (`X-SmartToken`, `X-taleez-api-secret`) come from its auth (`VendorAuth.headerNames()`), not from here.
+ */
 export const SECRET_HEADER_NAMES: ReadonlySet<string> = new Set([
   "authorization",
   "proxy-authorization",
   "x-api-key",
-  "x-smarttoken",
-  "x-taleez-api-secret",
-  "x-taleez-api-key",
   "cookie",
   "set-cookie",
 ]);
@@ -290,11 +290,17 @@ export function redactUrl(url: string, redact: Redactor): string {
   }
 }
 
-/** Masks headers that carry secrets. */
-export function redactHeaders(headers: Record<string, string>, redact: Redactor): Record<string, string> {
+/** Masks headers that carry secrets: the generic ones, and `secretNames` (the credential's own headers). */
+export function redactHeaders(
+  headers: Record<string, string>,
+  redact: Redactor,
+  secretNames: readonly string[] = [],
+): Record<string, string> {
+  const extra = new Set(secretNames.map((n) => n.toLowerCase()));
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    out[name] = SECRET_HEADER_NAMES.has(name.toLowerCase()) ? REDACTED : redact(value);
+    const lower = name.toLowerCase();
+    out[name] = SECRET_HEADER_NAMES.has(lower) || extra.has(lower) ? REDACTED : redact(value);
   }
   return out;
 }

@@ -33,14 +33,15 @@ describe("redaction", () => {
     expect(redactUrl("https://user:pass@x.io/p", redact)).toBe("https://x.io/p");
   });
 
-  it("masks secret headers whatever their value", () => {
-    expect(
-      redactHeaders({ Authorization: "Bearer x", "X-SmartToken": "y", Accept: "s3cr3t-key" }, redact),
-    ).toEqual({
+  it("masks secret headers whatever their value: the generic ones and the credential's own", () => {
+    const headers = { Authorization: "Bearer x", "X-SmartToken": "y", Accept: "s3cr3t-key" };
+    expect(redactHeaders(headers, redact, ["x-smarttoken"])).toEqual({
       Authorization: REDACTED,
       "X-SmartToken": REDACTED,
       Accept: REDACTED,
     });
+    // Core knows no vendor's header: without the credential's names, only the value's content is masked.
+    expect(redactHeaders(headers, redact)["X-SmartToken"]).toBe("y");
   });
 
   it("masks secret body fields by name, deeply", () => {

@@ -335,7 +335,7 @@ export class HttpClient {
         operation: spec.operation,
         method: spec.method,
         url: summary.url,
-        headers: redactHeaders(headers, this.redact),
+        headers: redactHeaders(headers, this.redact, this.#auth?.headerNames() ?? []),
       };
       const body = planBody(spec.body, this.redact);
       if (body !== undefined) planned.body = body;
