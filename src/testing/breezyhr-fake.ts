@@ -99,7 +99,8 @@ const CREATE_KEYS = [
   "phone_number",
   "address",
   "summary",
-  // In the PUT schema and the doc samples, not in the POST schema: accepted on both.
+  // In the PUT schema and the doc samples, not in the POST schema: Breezy takes the key on a create but keeps
+  // nothing of it (the fake drops it), so only an update sets a headline.
   "headline",
   "origin",
   "source",
@@ -579,6 +580,8 @@ export class BreezyhrFake extends FakeServer {
     const fields: Record<string, unknown> = { ...body };
     delete fields["work_history"];
     delete fields["education"];
+    // Not a field of the create request: ignored, as Breezy does.
+    delete fields["headline"];
     const candidate: FakeBreezyCandidate = {
       _id: randomBytes(6).toString("hex"),
       companyId: position.companyId,

@@ -79,7 +79,6 @@ describe("Breezyhr.pushProfile", () => {
       email_address: "amelie.poulain+jobs@example.fr",
       phone_number: "+33 6 12 34 56 78",
       address: "12 Rue des Abbesses, 75018 Paris, Île-de-France, France",
-      headline: "Lead Data Engineer",
       origin: "sourced",
       source: "Sample CVs",
       tags: ["Python", "SQL", "Communication"],
@@ -219,7 +218,10 @@ describe("Breezyhr.pushProfile", () => {
     only();
     expect(requests("POST", /\/resume$/)).toHaveLength(1);
     expect(requests("POST", /\/candidates$/)).toHaveLength(1);
-    expect(requests("PUT", /./)).toHaveLength(0);
+    // One PUT: the headline right after the create (Breezy's create takes none); none on repeats.
+    expect(requests("PUT", /./).map((r) => r.body)).toEqual([
+      { name: "ليلى حداد", headline: expect.any(String) },
+    ]);
     // The token and the company are reused across pushes of the same client.
     expect(bz.signIns).toBe(1);
     expect(requests("GET", /^\/companies$/)).toHaveLength(1);
@@ -276,6 +278,53 @@ describe("Breezyhr.pushProfile", () => {
     expect(stored.workHistory).toHaveLength(2);
     expect(stored.fields["phone_number"]).toBe("+33 6 12 34 56 78");
     expect(response?.result?.cv.status).toBe("already-uploaded");
+  });
+
+  it("sends headline on the update only: the create request has none, and Breezy drops it there", async () => {
+    const first = await runPush(Breezyhr.pushProfile, options("amelie"));
+    const stored = only();
+    expect(requests("POST", /\/candidates$/)[0]?.body).not.toHaveProperty("headline");
+    // Set by the update that follows the create, reported as its own step.
+    expect(requests("PUT", /\/candidate\/[^/]+$/).map((r) => r.body)).toEqual([
+      { name: "Amélie Poulain-Dupré", headline: "Lead Data Engineer" },
+    ]);
+    expect(first.response?.result?.steps.map((step) => step.step)).toEqual(["candidate", "headline", "cv"]);
+    expect(stored.fields["headline"]).toBe("Lead Data Engineer");
+
+    // The fake learns Breezy's rule: a headline sent on create is not kept.
+    const token = await (await fetch(`${bz.url}/signin`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: bz.email, password: bz.password }),
+    }).then((r) => r.json())) as { access_token: string };
+    const companyId = [...bz.candidates.values()][0]?.companyId ?? "";
+    const created = await fetch(`${bz.url}/company/${companyId}/position/${POSITION}/candidates`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: token.access_token },
+      body: JSON.stringify({ name: "Direct Post", headline: "Should vanish" }),
+    });
+    expect(created.status).toBe(200);
+    expect(await created.json()).toMatchObject({ name: "Direct Post", headline: null });
+
+    // A recruiter cleared it: a repeated push updates the candidate and sets it again through the PUT.
+    stored.fields["headline"] = null;
+    const { response } = await runPush(
+      Breezyhr.pushProfile,
+      options("amelie", { store: createMemoryStore() }),
+    );
+    expect(response?.result?.action).toBe("updated");
+    expect(requests("PUT", /\/candidate\/[^/]+$/)[1]?.body).toMatchObject({ headline: "Lead Data Engineer" });
+    expect(stored.fields["headline"]).toBe("Lead Data Engineer");
+  });
+
+  it("refuses a format that puts headline in the create payload, before any request", async () => {
+    const { error } = await runPush(
+      Breezyhr.pushProfile,
+      options("amelie", { format: () => ({ name: "A B", headline: "CTO" }) }),
+    );
+    expect(error).toBeInstanceOf(MappingError);
+    expect((error as MappingError).message).toContain("headline");
+    expect(bz.requests).toHaveLength(0);
   });
 
   it("creates the candidate on this position when the email is only on another one", async () => {
@@ -440,11 +489,13 @@ describe("Breezyhr.pushProfile", () => {
       "GET /companies",
       `GET /company/${company}/candidates/search`,
       `POST /company/${company}/position/${POSITION}/candidates`,
+      `PUT /company/${company}/position/${POSITION}/candidate/%3Cnew%20candidate%20id%3E`,
       `POST /company/${company}/position/${POSITION}/candidate/%3Cnew%20candidate%20id%3E/resume`,
     ]);
+    expect(planned[3]?.body).toEqual({ name: "Amélie Poulain-Dupré", headline: "Lead Data Engineer" });
     expect(planned[2]?.headers["Authorization"]).toBe("[REDACTED]");
     expect(planned[2]?.body).toMatchObject({ name: "Amélie Poulain-Dupré", origin: "sourced" });
-    expect(planned[3]?.body).toEqual({
+    expect(planned[4]?.body).toEqual({
       file: expect.stringMatching(/^<file CV Amélie Poulain\.pdf, application\/pdf, \d+ bytes>$/),
     });
   });

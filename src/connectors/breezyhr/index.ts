@@ -5,6 +5,7 @@ import { AuthorizationAuth } from "../../core/auth/static.js";
 import {
   ConfigError,
   ResponseValidationError,
+  isAuthError,
   isHttpError,
   type ConfigIssue,
   type ErrorContext,
@@ -29,7 +30,7 @@ import {
   uploadResume,
   type BreezyPosition,
 } from "./api.js";
-import { mapBreezyCandidate, skippedEntries } from "./mapping.js";
+import { breezyHeadline, mapBreezyCandidate, skippedEntries } from "./mapping.js";
 import {
   BREEZY_SOCIAL_NETWORKS,
   BreezyCandidateInputSchema,
@@ -207,7 +208,11 @@ function socialMap(value: BreezyCandidate["social_profiles"]): Partial<Record<Br
 }
 
 /** The PUT body: the profile's fields, with the tags and social profiles already on the candidate kept. */
-function updateBody(payload: BreezyCandidateInput, existing: BreezyCandidate): BreezyCandidateUpdate {
+function updateBody(
+  payload: BreezyCandidateInput,
+  existing: BreezyCandidate,
+  headline: string | undefined,
+): BreezyCandidateUpdate {
   const tags = [...(existing.tags ?? [])];
   const seen = new Set(tags.map(fold));
   for (const tag of payload.tags ?? []) {
@@ -224,7 +229,7 @@ function updateBody(payload: BreezyCandidateInput, existing: BreezyCandidate): B
   // The source says where the candidate first came from: kept when Breezy already has one.
   const existingSource = typeof existing.source === "string" ? existing.source : existing.source?.name;
   if (payload.source !== undefined && !existingSource) body.source = payload.source;
-  if (payload.headline !== undefined) body.headline = payload.headline;
+  if (headline !== undefined) body.headline = headline;
   if (payload.address !== undefined) body.address = payload.address;
   if (Object.keys(social).length > 0) body.social_profiles = social;
   if (payload.cover_letter !== undefined) body.cover_letter = payload.cover_letter;
@@ -269,7 +274,8 @@ async function update(
   const id = existing._id;
   await ctx.record.setVendorId(id);
 
-  const body = updateBody(payload, existing);
+  // `headline` is not part of the create payload (Breezy's create drops it): the update computes it.
+  const body = updateBody(payload, existing, breezyHeadline(ctx.profile, new Date(ctx.clock.now())));
   const changed = !readable || !sameAsExisting(body, existing);
   if (changed) await ctx.http.request(updateCandidate(position, id, body));
   ctx.report({
@@ -431,8 +437,28 @@ async function push(ctx: Ctx): Promise<PushOutcome> {
     vendorId,
     detail: `${created.found ? "found after an ambiguous create" : "created"} on position ${position.positionId}${elsewhere}`,
   });
+  await headlineStep(ctx, position, vendorId);
   const cv = await cvStep(ctx, position, vendorId, undefined);
   return { action: "created", vendorId, cv };
+}
+
+/**
+ * Breezy's create request has no `headline` (only its update has one): a new candidate gets it through
+ * the update right away, so it arrives complete and a repeated push finds nothing to change. A failure is
+ * a failed step (the push is partial and a re-run sets it), not a lost candidate.
+ */
+async function headlineStep(ctx: Ctx, position: BreezyPosition, id: string): Promise<void> {
+  const headline = breezyHeadline(ctx.profile, new Date(ctx.clock.now()));
+  if (headline === undefined) return;
+  try {
+    await ctx.http.request(updateCandidate(position, id, { name: ctx.payload.name, headline }));
+    ctx.report({ step: "headline", status: "done", detail: "set with an update (the create takes none)" });
+  } catch (error) {
+    if (isAuthError(error)) throw error;
+    const detail = `not set: ${error instanceof Error ? error.message : String(error)}`;
+    if (!ctx.dryRun) await ctx.record.failed("headline", detail);
+    ctx.report({ step: "headline", status: "failed", detail });
+  }
 }
 
 /** Breezy signals a refused token with 401, or (seen live) 400, and `error.type` says which. */
@@ -606,7 +632,7 @@ export const Breezyhr = defineConnector<typeof OptionsSchema, BreezyCandidateInp
     {
       vendorField: "headline",
       profileField: "experiences[].title",
-      rule: "title of the current job, else of the most recent one",
+      rule: "title of the current job, else of the most recent one; sent on updates only (the create request has no headline)",
     },
     { vendorField: "summary", profileField: "info.summary", rule: "HTML converted to text" },
     { vendorField: "origin", profileField: "option origin", rule: "sourced (default) or applied" },

@@ -94,8 +94,12 @@ function recency(a: { current: boolean; start?: LooseDate; end?: LooseDate }, b:
   return 0;
 }
 
-/** The title of the current (else most recent) job: Breezy's `headline`. */
-function headline(profile: HrflowProfile, today: LooseDate): string | undefined {
+/**
+ * The title of the current (else most recent) job: Breezy's `headline`, a field of the update only (the
+ * create request has none). Pure.
+ */
+export function breezyHeadline(profile: HrflowProfile, now: Date): string | undefined {
+  const today = { year: now.getUTCFullYear(), month: now.getUTCMonth() + 1, day: now.getUTCDate() };
   const jobs = profile.experiences.flatMap((exp) => {
     const title = cleanText(exp.title, { maxLength: 300 });
     if (!title) return [];
@@ -212,7 +216,6 @@ export function mapBreezyCandidate(
     email_address: email,
     phone_number: profilePhone(profile),
     address: addressLine(plainLocation(profile.info.location)),
-    headline: headline(profile, extras.today),
     summary: cleanText(profile.info.summary, { multiline: true, maxLength: 20_000 }),
     origin: options.origin,
     source: cleanText(profile.source?.name, { maxLength: 200 }) ?? "HrFlow.ai",
