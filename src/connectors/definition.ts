@@ -80,6 +80,12 @@ export interface MappingExtras {
   /** The CV, for vendors that take it inside the create body (Flatchr, Greenhouse v1). */
   cv: CvResult | undefined;
   today: LooseDate;
+  /**
+   * Where the mapping says what it cut or left out (a text longer than the vendor field holds, a phone
+   * number it could not normalise); the pipeline adds them to the result's `warnings`. The mapping stays
+   * pure: this array is its only output besides the payload. Undefined: nothing is reported.
+   */
+  warnings?: string[] | undefined;
 }
 
 /** An environment variable a connector reads in the CLI. */

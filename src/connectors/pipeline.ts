@@ -378,7 +378,11 @@ export async function runPushProfile<O, P>(
       return cvPromise;
     };
 
-    const extras = { cv: def.cvMode === "inline" ? await loadCv() : undefined, today: todayOf(clock) };
+    const extras = {
+      cv: def.cvMode === "inline" ? await loadCv() : undefined,
+      today: todayOf(clock),
+      warnings: [] as string[],
+    };
     const payload = format
       ? validatePayload(def.payloadSchema, await format(profile), {
           ...context,
@@ -388,6 +392,8 @@ export async function runPushProfile<O, P>(
           ...context,
           source: "the default mapping",
         });
+    // What the mapping cut or left out (texts longer than a vendor field, phones it could not normalise).
+    for (const warning of extras.warnings) warn(warning);
 
     const baseUrl = (common.baseUrl ?? def.defaultBaseUrl).replace(/\/+$/, "");
     const store = common.store ?? defaultProcessStore();

@@ -190,6 +190,13 @@ export interface TextFieldNames {
   to: string;
 }
 
+/** `cleanText` that also names the fields, so that a cut can be reported (see {@link textCleaner}). */
+export type TextCleaner = (
+  value: string | undefined | null,
+  fields: TextFieldNames,
+  options: CleanTextOptions,
+) => string | undefined;
+
 /**
  * `cleanText` for a mapping that reports cuts: when a text is longer than the vendor field holds, it is cut
  * and a warning naming both fields and both lengths is added to `warnings` (the result's warnings). Pure:
@@ -198,17 +205,14 @@ export interface TextFieldNames {
  * @param vendor the vendor's display name, for the message
  * @param warnings where warnings go; undefined drops them (a caller that does not want them)
  */
-export function textCleaner(
-  vendor: string,
-  warnings: string[] | undefined,
-): (value: string | undefined | null, fields: TextFieldNames, options: CleanTextOptions) => string | undefined {
+export function textCleaner(vendor: string, warnings: string[] | undefined): TextCleaner {
   return (value, fields, options) =>
     cleanText(value, {
       ...options,
       onCut: (length) => {
         const max = options.maxLength ?? length;
         warnings?.push(
-          `${fields.from} was cut to ${count.format(max)} characters (it has ${count.format(length)}): ${vendor}'s ${fields.to} takes no more`,
+          `${fields.from} was cut: it has ${count.format(length)} characters and ${vendor}'s ${fields.to} takes at most ${count.format(max)}`,
         );
       },
     });

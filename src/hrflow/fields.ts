@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MappingError } from "../core/errors.js";
-import { cleanText, compareDates, parseLooseDate, type LooseDate } from "../core/text.js";
+import { cleanText, compareDates, parseLooseDate, type LooseDate, type TextCleaner } from "../core/text.js";
 import type { HrflowAttachment, HrflowLocation, HrflowProfile } from "./schema.js";
 
 /**
@@ -286,12 +286,17 @@ export function profileLinks(profile: HrflowProfile): ProfileLink[] {
   return out;
 }
 
-/** Skill names, cleaned and deduplicated case-insensitively, in profile order. */
-export function skillNames(profile: HrflowProfile, maxLength = 150): string[] {
+/**
+ * Skill names, cleaned and deduplicated case-insensitively, in profile order. `clean` (a mapping's
+ * {@link TextCleaner}) reports the names it had to cut.
+ */
+export function skillNames(profile: HrflowProfile, maxLength = 150, clean?: TextCleaner): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
-  for (const skill of profile.skills) {
-    const name = cleanText(skill.name, { maxLength });
+  for (const [i, skill] of profile.skills.entries()) {
+    const name = clean
+      ? clean(skill.name, { from: `skills[${i}].name`, to: `tags[${out.length}]` }, { maxLength })
+      : cleanText(skill.name, { maxLength });
     if (!name) continue;
     const key = name.toLocaleLowerCase();
     if (seen.has(key)) continue;

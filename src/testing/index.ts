@@ -65,6 +65,7 @@ export {
   SAMPLE_SOURCE_KEY,
   hrflowKey,
   sampleProfiles,
+  worstCaseProfile,
   type SampleCv,
   type SampleProfile,
 } from "./profiles.js";

@@ -195,6 +195,7 @@ describe("Breezyhr.pushProfile", () => {
     ]);
     expect(john?.education).toEqual([]);
     expect(messy.response?.result?.warnings).toEqual([
+      "skills[3].name was cut: it has 300 characters and Breezy HR's tags[1] takes at most 150",
       expect.stringContaining('"Consultant" has no company'),
       expect.stringContaining('"Bootcamp" has no school'),
     ]);
@@ -292,7 +293,7 @@ describe("Breezyhr.pushProfile", () => {
     expect(stored.fields["headline"]).toBe("Lead Data Engineer");
 
     // The fake learns Breezy's rule: a headline sent on create is not kept.
-    const token = await (await fetch(`${bz.url}/signin`, {
+    const token = (await await fetch(`${bz.url}/signin`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ email: bz.email, password: bz.password }),
@@ -315,6 +316,23 @@ describe("Breezyhr.pushProfile", () => {
     expect(response?.result?.action).toBe("updated");
     expect(requests("PUT", /\/candidate\/[^/]+$/)[1]?.body).toMatchObject({ headline: "Lead Data Engineer" });
     expect(stored.fields["headline"]).toBe("Lead Data Engineer");
+  });
+
+  it("says in the warnings when a text is longer than Breezy's field and was cut", async () => {
+    const amelie = sampleProfiles().find((s) => s.name === "amelie")?.profile ?? {};
+    const info = amelie["info"] as Record<string, unknown>;
+    const summary = "Ingénieure data passionnée. ".repeat(800); // about 22,400 characters
+    hrflow.addProfile(SAMPLE_SOURCE_KEY, { ...amelie, key: "long-summary", info: { ...info, summary } });
+    const { response } = await runPush(Breezyhr.pushProfile, {
+      ...options("amelie"),
+      profile: { key: "long-summary", source: { key: SAMPLE_SOURCE_KEY } },
+    });
+    expect(response?.status_code).toBe(201);
+    const stored = only();
+    expect(String(stored.fields["summary"])).toHaveLength(20_000);
+    expect(response?.result?.warnings).toContain(
+      `info.summary was cut: it has ${summary.trim().length.toLocaleString("en-US")} characters and Breezy HR's summary takes at most 20,000`,
+    );
   });
 
   it("refuses a format that puts headline in the create payload, before any request", async () => {

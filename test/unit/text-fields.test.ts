@@ -57,7 +57,21 @@ describe("cleanText", () => {
       }
       return `${out.trimEnd()}…`;
     };
-    const pieces = ["a", " ", "é", "e\u0301", "👍🏽", "👩‍👩‍👧", "🇫🇷", "🇫", "田", "ل", "\n", "1\uFE0F\u20E3", "Z\u0351\u0352\u0353"];
+    const pieces = [
+      "a",
+      " ",
+      "é",
+      "e\u0301",
+      "👍🏽",
+      "👩‍👩‍👧",
+      "🇫🇷",
+      "🇫",
+      "田",
+      "ل",
+      "\n",
+      "1\uFE0F\u20E3",
+      "Z\u0351\u0352\u0353",
+    ];
     const text = fc.array(fc.constantFrom(...pieces), { maxLength: 400 }).map((parts) => parts.join(""));
     fc.assert(
       fc.property(text, fc.integer({ min: 1, max: 700 }), (value, max) => {

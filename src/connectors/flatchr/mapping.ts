@@ -1,7 +1,7 @@
 import type { CvResult } from "../../core/cv.js";
 import { compact } from "../../core/compact.js";
 import { MappingError } from "../../core/errors.js";
-import { cleanText } from "../../core/text.js";
+import { textCleaner } from "../../core/text.js";
 import {
   normalizeUrl,
   profileEmail,
@@ -73,6 +73,10 @@ export function mapFlatchrCandidate(
     type: resume.type,
     resume: resume.resume,
     urls: flatchrUrls(profile),
-    comment: cleanText(profile.info.summary, { multiline: true, maxLength: 5_000 }),
+    comment: textCleaner("Flatchr", extras.warnings)(
+      profile.info.summary,
+      { from: "info.summary", to: "comment" },
+      { multiline: true, maxLength: 5_000 },
+    ),
   });
 }
