@@ -42,6 +42,7 @@ export {
   type GreenhouseFakeOptions,
 } from "./greenhouse-fake.js";
 export {
+  SR_ATTACHMENTS_DEPRECATION,
   SmartRecruitersFake,
   createSmartRecruitersSandbox,
   type FakeSrCandidate,

@@ -107,6 +107,11 @@ async function push(ctx: Ctx): Promise<PushOutcome> {
   await ctx.record.setVendorId(vendorId);
 
   const id = vendorId;
+  // The job-scoped upload needs a candidate assigned to the job (created on it, or found there).
+  const cvJob =
+    options.jobId !== undefined && (action === "created" || assignedJobs(candidate).includes(options.jobId))
+      ? options.jobId
+      : undefined;
   const cv: CvReport = await uploadCvOnce(ctx, {
     alreadyThere: async (file) => {
       if (action === "created") return false;
@@ -114,7 +119,7 @@ async function push(ctx: Ctx): Promise<PushOutcome> {
       return data.content.some((a) => a.type === "RESUME" && a.name === file.fileName);
     },
     upload: async (file) => {
-      await ctx.http.request(uploadResume(id, file));
+      await ctx.http.request(uploadResume(id, file, cvJob));
     },
   }).catch((error: unknown) => failedCv(ctx, error));
   return { action, vendorId, cv };
@@ -192,7 +197,13 @@ export const SmartRecruiters = defineConnector<
       docs: "https://developers.smartrecruiters.com/reference/candidatesattachmentsget-1",
     },
     {
-      name: "Upload attachment",
+      name: "Upload attachment for a job (with a job the candidate is on)",
+      method: "POST",
+      url: "https://api.smartrecruiters.com/candidates/{id}/jobs/{jobId}/attachments",
+      docs: "https://developers.smartrecruiters.com/reference",
+    },
+    {
+      name: "Upload attachment (deprecated; only for a Talent Pool candidate)",
       method: "POST",
       url: "https://api.smartrecruiters.com/candidates/{id}/attachments",
       docs: "https://developers.smartrecruiters.com/reference/candidatesattachmentsadd-1",
