@@ -102,7 +102,8 @@ describe("Flatchr.pushProfile", () => {
       firstname: "Amélie",
       lastname: "Poulain-Dupré",
       email: "amelie.poulain+jobs@example.fr",
-      phone: "+33 6 12 34 56 78",
+      // A string in E.164: never the documented integer, which would lose the "+" (docs/vendor-notes.md).
+      phone: "+33612345678",
       type: "document",
       resume: { fileName: "CV Amélie Poulain.pdf", contentType: "application/pdf" },
       urls: {

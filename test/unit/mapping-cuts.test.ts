@@ -71,7 +71,10 @@ describe("texts longer than a vendor field", () => {
         } catch {
           continue; // a profile the vendor cannot take (MappingError): tested elsewhere
         }
-        expect(warnings, `${def.name} ${sample.name}`).toEqual([]);
+        expect(
+          warnings.filter((w) => w.includes(" was cut")),
+          `${def.name} ${sample.name}`,
+        ).toEqual([]);
       }
   });
 });
