@@ -246,6 +246,7 @@ export function printDemo(out: Output, report: DemoReport): void {
   for (const line of textTable(
     ["sample", "name", "what it exercises"],
     report.samples.map((s) => [s.name, s.fullName, s.description]),
+    { maxWidth: out.width, wrapColumn: 2 },
   ))
     out.detail(line);
 
@@ -279,7 +280,10 @@ export function printDemo(out: Output, report: DemoReport): void {
       cell(p, p.second, false),
       p.first.cv ?? "",
     ]);
-    for (const line of textTable(["sample", "1st push", "2nd push (same ledger)", "CV"], rows))
+    for (const line of textTable(["sample", "1st push", "2nd push (same ledger)", "CV"], rows, {
+      maxWidth: out.width,
+      wrapColumn: 3,
+    }))
       out.detail(line);
     notes.forEach((n, i) => {
       out.detail(`  [${i + 1}] ${n}`);
@@ -292,7 +296,7 @@ export function printDemo(out: Output, report: DemoReport): void {
       for (const line of textTable(
         ["id", "name", "email", "CV", "details"],
         c.received.map((r) => [r.vendorId, r.name, r.email ?? "", r.cv ?? "", r.details]),
-        { indent: "    " },
+        { indent: "    ", maxWidth: out.width, wrapColumn: 4 },
       ))
         out.detail(line);
     }
@@ -330,7 +334,7 @@ export function printDemo(out: Output, report: DemoReport): void {
       `${(c.elapsedMs / 1000).toFixed(1)} s`,
       c.rateLimit,
     ]),
-    { alignRight: [1, 2, 3, 4, 5, 6, 7] },
+    { alignRight: [1, 2, 3, 4, 5, 6, 7], maxWidth: out.width, wrapColumn: 8 },
   ))
     out.print(line);
   const slow = report.connectors.filter((c) => c.elapsedMs > 5000);

@@ -20,10 +20,11 @@ import {
 } from "./config.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
 import { coerceFlagValue, optionSpecs, toCamel, type OptionSpec } from "./option-specs.js";
+import { DEFAULT_LEDGER } from "./defaults.js";
 import { Output, printPushResponse, reportError, type CliIo, type PathDescriber } from "./output.js";
 
-/** Where the CLI keeps its push ledger unless `--ledger` or `HRFLOW_CONNECTORS_LEDGER` says otherwise. */
-export const DEFAULT_LEDGER = ".hrflow-connectors/ledger.sqlite";
+// Defined in a module of its own so that `--help` can show it without loading this one.
+export { DEFAULT_LEDGER };
 
 /** Flags every push command has; a vendor option may not take one of these names. */
 export const RESERVED_FLAGS: readonly string[] = [

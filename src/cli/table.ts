@@ -34,6 +34,36 @@ export function displayWidth(text: string): number {
   return width;
 }
 
+/** `text` cut to `width` terminal columns, ending with "…" when it was cut. */
+export function fitWidth(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  let out = "";
+  let used = 0;
+  for (const char of text) {
+    const w = displayWidth(char);
+    if (used + w > width - 1) break;
+    out += char;
+    used += w;
+  }
+  return `${out}…`;
+}
+
+/** Words of `text` in lines of at most `width` columns (a word longer than that is cut with "…"). */
+function wrapCell(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (displayWidth(candidate) <= width) line = candidate;
+    else {
+      if (line) lines.push(line);
+      line = fitWidth(word, width);
+    }
+  }
+  if (line || lines.length === 0) lines.push(line);
+  return lines;
+}
+
 function pad(text: string, width: number, align: "left" | "right"): string {
   const fill = " ".repeat(Math.max(0, width - displayWidth(text)));
   return align === "left" ? text + fill : fill + text;
@@ -45,18 +75,35 @@ export interface TextTableOptions {
   alignRight?: readonly number[];
   /** Text before each line. @default "  " */
   indent?: string;
+  /** Widest a line may be (the terminal's width); `wrapColumn` gives way. @default no limit */
+  maxWidth?: number;
+  /** The column whose cells wrap over several lines when the table is wider than `maxWidth`. */
+  wrapColumn?: number;
 }
 
 /** A plain-text table: a header, a rule, the rows; columns separated by two spaces. */
 export function textTable(
   headers: readonly string[],
-  rows: readonly (readonly string[])[],
+  rowsIn: readonly (readonly string[])[],
   options: TextTableOptions = {},
 ): string[] {
   const indent = options.indent ?? "  ";
+  let rows = rowsIn;
   const widths = headers.map((h, i) =>
     Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ""))),
   );
+  const wrapAt = options.wrapColumn;
+  const total = indent.length + widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+  if (options.maxWidth !== undefined && wrapAt !== undefined && total > options.maxWidth) {
+    const current = widths[wrapAt] ?? 0;
+    const available = Math.max(12, current - (total - options.maxWidth));
+    widths[wrapAt] = Math.min(current, available);
+    // Each row becomes as many lines as its wrapped cell needs; the other cells sit on the first one.
+    rows = rows.flatMap((row) => {
+      const parts = wrapCell(row[wrapAt] ?? "", widths[wrapAt] ?? available);
+      return parts.map((part, i) => row.map((cell, c) => (c === wrapAt ? part : i === 0 ? cell : "")));
+    });
+  }
   const line = (cells: readonly string[]): string =>
     (
       indent +

@@ -326,7 +326,10 @@ export async function runPushProfile<O, P>(
     throw new ConfigError(issues, { ...context, summary: `Invalid ${def.displayName} options` });
 
   try {
-    logger.info(`Pulling profile ${refLabel} from source ${profileRef.source.key}`, { connector: def.name });
+    logger.info(`Pulling profile ${refLabel} from source ${profileRef.source.key}`, {
+      connector: def.name,
+      event: "pull",
+    });
     let profile = await common.hrflowClient.getProfile(
       "key" in profileRef
         ? { sourceKey: profileRef.source.key, key: profileRef.key }
@@ -349,7 +352,7 @@ export async function runPushProfile<O, P>(
     const warnings: string[] = [];
     const warn = (message: string): void => {
       warnings.push(redact(message));
-      logger.warn(message, { connector: def.name, profileKey });
+      logger.warn(message, { connector: def.name, profileKey, event: "warning" });
     };
 
     let cvPromise: Promise<CvResult> | undefined;
@@ -358,6 +361,7 @@ export async function runPushProfile<O, P>(
         const attachment = resumeAttachment(profile);
         const url = normalizeUrl(attachment?.public_url);
         if (!attachment || !url) return { status: "absent" };
+        logger.debug("Downloading the CV", { connector: def.name, event: "cv-download" });
         const result = await fetchCv(
           {
             url: attachment.public_url?.trim() ?? url,

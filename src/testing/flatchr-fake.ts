@@ -398,11 +398,8 @@ export function createFlatchrSandbox(fake = new FlatchrFake()): SandboxVendor {
   return {
     connector: "flatchr",
     fakes: [fake.api, fake.careers],
-    env: () => ({
-      FLATCHR_API_KEY: fake.apiKey,
-      FLATCHR_BASE_URL: fake.api.url,
-      FLATCHR_CAREERS_BASE_URL: fake.careers.url,
-    }),
+    // Credentials only: the hosts are options (`baseUrl`, `careersBaseUrl`), which no variable sets.
+    env: () => ({ FLATCHR_API_KEY: fake.apiKey }),
     auth: () => new AuthorizationAuth({ value: fake.apiKey }),
     options: () => ({
       baseUrl: fake.api.url,

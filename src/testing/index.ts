@@ -61,6 +61,7 @@ export {
   type SandboxCandidate,
   type SandboxOptions,
   type SandboxVendor,
+  type SandboxVendorOptions,
 } from "./sandbox.js";
 export {
   SAMPLE_SOURCE_KEY,

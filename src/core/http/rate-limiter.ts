@@ -67,16 +67,32 @@ export class RateLimiter {
     }
   }
 
-  /** Runs `task` when the window, the concurrency, the lane and any vendor-imposed pause allow it. */
-  schedule<T>(lane: string | undefined, task: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `task` when the window, the concurrency, the lane and any vendor-imposed pause allow it.
+   * `onWait` hears when the task cannot start at once: with the wait in milliseconds when the vendor
+   * imposed a pause, undefined when it queues behind the window or the concurrency.
+   */
+  schedule<T>(
+    lane: string | undefined,
+    task: () => Promise<T>,
+    onWait?: (waitMs: number | undefined) => void,
+  ): Promise<T> {
+    const state = { started: false };
     const run = (): Promise<T> =>
       this.#queue.add(async () => {
+        state.started = true;
         const waitMs = this.#blockedUntil - this.#clock.now();
-        if (waitMs > 0) await this.#clock.sleep(waitMs);
+        if (waitMs > 0) {
+          onWait?.(waitMs);
+          await this.#clock.sleep(waitMs);
+        }
         return task();
       });
     const laneQueue = lane === undefined ? undefined : this.#lanes.get(lane);
-    return laneQueue ? laneQueue.add(run) : run();
+    const result = laneQueue ? laneQueue.add(run) : run();
+    // p-queue starts a task synchronously when the window and the concurrency allow it.
+    if (!state.started) onWait?.(undefined);
+    return result;
   }
 
   /** Holds every later request for `ms` (capped), e.g. after a 429. */
