@@ -40,15 +40,17 @@ export interface HrflowOptions {
   apiSecret: string;
   /** The user email (`X-USER-EMAIL`). */
   apiUser: string;
+  // Optional fields also take `undefined`, so that `baseUrl: process.env.HRFLOW_BASE_URL` type-checks under
+  // `exactOptionalPropertyTypes`.
   /** @default "https://api.hrflow.ai/v1" */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Transport. @default globalThis.fetch */
-  fetch?: typeof fetch;
-  logger?: Logger;
-  clock?: Clock;
+  fetch?: typeof fetch | undefined;
+  logger?: Logger | undefined;
+  clock?: Clock | undefined;
   /** Per-attempt timeout. @default 30000 */
-  timeoutMs?: number;
-  retry?: RetryOverrides;
+  timeoutMs?: number | undefined;
+  retry?: RetryOverrides | undefined;
 }
 
 /** Which profile to get: by key or by reference, in a source. */
