@@ -52,7 +52,9 @@ describe("examples", () => {
   });
 
   it.each(Object.keys(expected))("%s runs against the sandbox", async (name) => {
-    expect(existsSync(join(root, "dist", "index.js")), "run `npm run build` first (npm test does)").toBe(true);
+    expect(existsSync(join(root, "dist", "index.js")), "run `npm run build` first (npm test does)").toBe(
+      true,
+    );
     const { code, stdout, stderr } = await runExample(name);
     expect(stderr).toBe("");
     expect(code).toBe(0);
