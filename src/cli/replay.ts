@@ -123,6 +123,8 @@ export async function replayCommand(
             }`;
         results.push({ connector: entry.connector, profileKey: entry.profileKey, result: line });
         out.print(`${entry.connector}  ${entry.profileKey}  ${line}`);
+        // The log leaves the result's warnings to the result: print them here, once.
+        if (result) out.warnings(result.warnings);
       },
     });
     for (const auth of auths.values()) out.addSecrets(auth.secrets());
