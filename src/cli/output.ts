@@ -365,8 +365,11 @@ export function printPushResponse(out: Output, displayName: string, response: Wo
     wrapColumn: 2,
   }))
     out.detail(line);
-  if (result.warnings.length > 0) {
+  // A warning that repeats a step's detail (a partial create, a failed CV) is already in the table.
+  const inTable = new Set(result.steps.map((s) => s.detail));
+  const warnings = [...new Set(result.warnings)].filter((w) => !inTable.has(w));
+  if (warnings.length > 0) {
     out.detail();
-    out.warnings(result.warnings);
+    out.warnings(warnings);
   }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Output, type CliIo } from "../../src/cli/output.js";
+import { Output, printPushResponse, type CliIo } from "../../src/cli/output.js";
 import { statusOf, type StatusLine } from "../../src/cli/status.js";
 import { fitWidth, textTable, displayWidth } from "../../src/cli/table.js";
 import { SmartRecruiters } from "../../src/connectors/smartrecruiters/index.js";
@@ -118,6 +118,30 @@ describe("warnings and widths", () => {
     const lines = cli.out.join("").trimEnd().split("\n");
     expect(lines.length).toBeGreaterThan(1);
     for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(80);
+  });
+
+  it("prints a warning that repeats a step's detail once, in the table", () => {
+    const cli = io(recorder());
+    const out = new Output(cli, { json: false, verbose: false, quiet: false });
+    const detail =
+      "Breezy answered 202 partialCandidateCreated: push again once the candidate completed the form";
+    printPushResponse(out, "Breezy HR", {
+      status_code: 202,
+      headers: { "Content-Type": "application/json" },
+      message: "Profile partially pushed",
+      result: {
+        connector: "breezyhr",
+        profileKey: "k",
+        action: "partial",
+        vendorId: undefined,
+        cv: { status: "failed" },
+        steps: [{ step: "candidate", status: "failed", detail }],
+        warnings: [detail, "info.summary was cut", "info.summary was cut"],
+      },
+    });
+    const text = cli.out.join("");
+    expect(text.split("partialCandidateCreated")).toHaveLength(2);
+    expect(text.split("info.summary was cut")).toHaveLength(2);
   });
 
   it("wraps a table's long column and cuts code lines to the width", () => {
