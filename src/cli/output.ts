@@ -164,11 +164,12 @@ export class Output {
   }
 
   /**
-   * The library logger: the status line hears what a push waits for; log lines go to stderr at `debug`
-   * with `--verbose`, `error` with `--quiet`, else `usual`. The result's warnings are not logged: the
-   * result prints them, once.
+   * The library logger: the status line hears what a push waits for (unless `status` is false: a command
+   * that shows its own progress); log lines go to stderr at `debug` with `--verbose`, `error` with
+   * `--quiet`, else `usual`. The result's warnings are not logged: the result prints them, once.
    */
-  logger(usual: "warn" | "error" = "warn"): Logger {
+  logger(usual: "warn" | "error" = "warn", options: { status?: boolean } = {}): Logger {
+    const showStatus = options.status ?? true;
     const level: LogLevel = this.mode.verbose ? "debug" : this.mode.quiet ? "error" : usual;
     const lines = getLoggerWithBasicConfig({
       level,
@@ -183,7 +184,7 @@ export class Output {
     const route =
       (write: (message: string, fields?: LogFields) => void) =>
       (message: string, fields?: LogFields): void => {
-        const status = statusOf(message, fields);
+        const status = showStatus ? statusOf(message, fields) : undefined;
         if (status !== undefined) this.status.set(this.redact(status));
         if (fields?.["event"] === "warning") {
           this.#warnings.push(message);

@@ -243,7 +243,8 @@ async function demoCommand(out: Output): Promise<ExitCodeValue> {
   const sandbox = await startSandbox();
   try {
     // The tables show every warning; the log adds nothing unless --verbose.
-    const report = await runDemo(sandbox, out.logger("error"), (e) => {
+    // The demo shows its own progress ([12/60] 1st push of ...), not each request.
+    const report = await runDemo(sandbox, out.logger("error", { status: false }), (e) => {
       out.status.progress(
         e.done,
         e.total,
