@@ -85,10 +85,12 @@ export function greenhouseEmployments(
       from: `experiences[${i}].${field}`,
       to: `employments[${sent}].${to}`,
     });
+    // The date first: an entry left out for want of one reports no cut.
+    const when = period(exp.date_start, exp.date_end, today);
+    if (!when.start) return [];
     const company = clean(exp.company, at("company", "company_name"), { maxLength: 255 });
     const title = clean(exp.title, at("title", "title"), { maxLength: 255 });
-    const when = period(exp.date_start, exp.date_end, today);
-    if (!company || !title || !when.start) return [];
+    if (!company || !title) return [];
     sent += 1;
     return [
       compact({
