@@ -21,10 +21,14 @@ const WIDE: readonly (readonly [number, number])[] = [
   [0x20000, 0x3fffd],
 ];
 
-/** Columns a string takes in a terminal (and in Prettier's table alignment). */
+// Colour codes (SGR escape sequences) take no column.
+// eslint-disable-next-line no-control-regex
+const SGR = /\u001b\[[0-9;]*m/g;
+
+/** Columns a string takes in a terminal (and in Prettier's table alignment); colour codes take none. */
 export function displayWidth(text: string): number {
   let width = 0;
-  for (const char of text.normalize("NFC")) {
+  for (const char of text.replace(SGR, "").normalize("NFC")) {
     const code = char.codePointAt(0) ?? 0;
     if (code < 0x20 || (code >= 0x7f && code < 0xa0)) continue;
     // Combining marks and zero-width characters take no column.
