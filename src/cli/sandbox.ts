@@ -8,6 +8,7 @@ import type { Sandbox, SampleProfile } from "../testing/index.js";
 import type { Output } from "./output.js";
 import { shellLine, shellQuote } from "./shell.js";
 import { textTable } from "./table.js";
+import { definitionList } from "./wrap.js";
 
 /** Folder (under the working directory) where the sandbox writes its credentials files. */
 export const SANDBOX_DIR = ".hrflow-connectors";
@@ -156,9 +157,16 @@ export function printSandbox(out: Output, listing: SandboxListing, cwd: string):
   out.print();
   out.print(`Sample profiles (source key ${listing.sourceKey})`);
   for (const line of textTable(
-    ["sample", "profile key", "name", "what it exercises"],
-    listing.samples.map((s) => [s.name, s.key, s.fullName, s.description]),
-    { maxWidth: out.width, wrapColumn: 3 },
+    ["sample", "profile key", "name"],
+    listing.samples.map((s) => [s.name, s.key, s.fullName]),
+    { maxWidth: out.width, wrapColumn: 2 },
+  ))
+    out.print(line);
+  out.print();
+  out.print("What each sample exercises");
+  for (const line of definitionList(
+    listing.samples.map((s): [string, string] => [s.name, s.description]),
+    out.width,
   ))
     out.print(line);
   out.print();
@@ -170,8 +178,10 @@ export function printSandbox(out: Output, listing: SandboxListing, cwd: string):
   out.print(`Push a profile into each fake ATS (another terminal, in ${cwd}):`);
   for (const vendor of listing.vendors) out.print(`  ${vendor.command}`);
   out.print();
-  out.print("Add --dry-run to see the requests without sending them, --json for machine-readable output,");
-  out.print("and use another --profile-key from the table above to try the other samples.");
+  out.paragraph(
+    "Add --dry-run to see the requests without sending them, --json for machine-readable output, and use another --profile-key from the table above to try the other samples.",
+    "",
+  );
 }
 
 /** Prints what each fake ATS holds (when the sandbox stops). */
