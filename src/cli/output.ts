@@ -111,7 +111,15 @@ export class Output {
 
   /** A result paragraph on stdout, wrapped to the width; later lines start with `indent`. */
   paragraph(text: string, indent = "  "): void {
-    for (const line of wrap(text, this.width, indent)) this.print(line);
+    // Leading spaces are kept on the first line (wrap() would fold them away).
+    const lead = /^ */.exec(text)?.[0] ?? "";
+    const [first = "", ...rest] = wrap(
+      text.slice(lead.length),
+      this.width - lead.length,
+      indent.slice(lead.length),
+    );
+    this.print(lead + first);
+    for (const line of rest) this.print(lead + line);
   }
 
   /** A line of code or data on stdout (a URL, a JSON body): cut with "…" where it would not fit. */
