@@ -137,12 +137,13 @@ describe("--json", () => {
 });
 
 describe("terminal width and colour", () => {
-  it("fits 80 columns on a pipe: result lines, tables, warnings and dry-run bodies", async () => {
+  it("fits 80 columns on a pipe: result lines, tables, warnings, dry-run bodies, the demo", async () => {
     const vendor = sandbox.vendor("breezyhr");
     for (const args of [
       pushArgs(vendor, "messy", "--dry-run"),
       pushArgs(vendor, "maximilian"),
       ["connectors"],
+      ["demo"],
     ]) {
       const { code, stdout } = await run(args, envFor(vendor, "width"), tmp);
       expect(code).toBe(0);
