@@ -130,6 +130,8 @@ export {
   getLoggerWithBasicConfig,
   silentLogger,
   type BasicLoggerOptions,
+  type LogEvent,
+  type LogFields,
   type LogLevel,
   type Logger,
 } from "./core/logger.js";

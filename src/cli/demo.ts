@@ -12,6 +12,7 @@ import type { Sandbox, SandboxCandidate, SandboxVendor, SampleProfile } from "..
 import type { Output } from "./output.js";
 import { sampleName } from "./sandbox.js";
 import { textTable } from "./table.js";
+import { definitionList } from "./wrap.js";
 
 /** How one push of the demo ended. */
 export interface DemoPushOutcome {
@@ -248,17 +249,16 @@ function outcomeText(outcome: DemoPushOutcome): string {
 export function printDemo(out: Output, report: DemoReport): void {
   out.json(report);
   const total = report.samples.length;
-  out.print(
-    `HrFlow.ai → ATS demo: ${total} sample profiles pushed into ${report.connectors.length} fake ATS, twice.`,
-  );
-  out.print(
-    `Everything runs in this process on loopback (${report.sandboxUrl}): no account, nothing leaves this machine.`,
+  out.paragraph(
+    `HrFlow.ai → ATS demo: ${total} sample profiles pushed into ${report.connectors.length} fake ATS, twice. Everything runs in this process on loopback (${report.sandboxUrl}): no account, nothing leaves this machine.`,
+    "",
   );
   out.detail();
   out.detail("Sample profiles");
   for (const line of textTable(
     ["sample", "name", "what it exercises"],
     report.samples.map((s) => [s.name, s.fullName, s.description]),
+    { maxWidth: out.width, wrapColumn: 2 },
   ))
     out.detail(line);
 
@@ -292,23 +292,24 @@ export function printDemo(out: Output, report: DemoReport): void {
       cell(p, p.second, false),
       p.first.cv ?? "",
     ]);
-    for (const line of textTable(["sample", "1st push", "2nd push (same ledger)", "CV"], rows))
+    for (const line of textTable(["sample", "1st push", "2nd push (same ledger)", "CV"], rows, {
+      maxWidth: out.width,
+      wrapColumn: 3,
+    }))
       out.detail(line);
     notes.forEach((n, i) => {
-      out.detail(`  [${i + 1}] ${n}`);
+      if (!out.mode.quiet) out.paragraph(`  [${i + 1}] ${n}`, "      ");
     });
     out.detail();
     out.detail(
       `  What ${c.displayName} holds: ${c.received.length} candidate(s), ${c.duplicates} duplicate(s)`,
     );
-    if (c.received.length > 0) {
-      for (const line of textTable(
-        ["id", "name", "email", "CV", "details"],
-        c.received.map((r) => [r.vendorId, r.name, r.email ?? "", r.cv ?? "", r.details]),
-        { indent: "    " },
-      ))
-        out.detail(line);
-    }
+    // One entry per candidate: the id, then who it is, its CV and what it holds, wrapped to the width.
+    const received = c.received.map((r): [string, string] => [
+      r.vendorId,
+      `${r.name}${r.email ? ` <${r.email}>` : ""}; CV: ${r.cv ?? "none"}; ${r.details}`,
+    ]);
+    for (const line of definitionList(received, out.width, "    ")) out.detail(line);
     for (const problem of c.problems) out.print(`  PROBLEM: ${problem}`);
   }
 
@@ -317,17 +318,7 @@ export function printDemo(out: Output, report: DemoReport): void {
   out.print();
   out.print("Summary");
   for (const line of textTable(
-    [
-      "ATS",
-      "candidates",
-      "created",
-      "2nd push unchanged/updated",
-      "not sent",
-      "failed",
-      "duplicates",
-      "time",
-      "rate limit",
-    ],
+    ["ATS", "held", "created", "re-push ok", "refused", "failed", "dupes", "time"],
     report.connectors.map((c) => [
       c.displayName,
       String(c.received.length),
@@ -341,17 +332,30 @@ export function printDemo(out: Output, report: DemoReport): void {
       ),
       String(c.duplicates),
       `${(c.elapsedMs / 1000).toFixed(1)} s`,
-      c.rateLimit,
     ]),
     { alignRight: [1, 2, 3, 4, 5, 6, 7] },
   ))
     out.print(line);
+  out.detail();
+  if (!out.mode.quiet)
+    out.paragraph(
+      "held: candidates the fake ATS holds; re-push ok: second pushes that found the candidate (unchanged or updated); refused: profiles the ATS cannot take, refused before sending; dupes: candidates created twice (must be 0). Client-side rate limits:",
+      "",
+    );
+  for (const line of definitionList(
+    report.connectors.map((c): [string, string] => [c.displayName, c.rateLimit]),
+    out.width,
+    "    ",
+  ))
+    out.detail(line);
   const slow = report.connectors.filter((c) => c.elapsedMs > 5000);
   if (slow.length > 0) {
     out.detail();
-    out.detail(
-      `${slow.map((c) => c.displayName).join(", ")} took longest: each client keeps under the ATS's published rate limit (the last column), against the sandbox too. That is the rate limiter at work, not a hang.`,
-    );
+    if (!out.mode.quiet)
+      out.paragraph(
+        `${slow.map((c) => c.displayName).join(", ")} took longest: each client keeps under the ATS's published rate limit (above), against the sandbox too. That is the rate limiter at work, not a hang.`,
+        "",
+      );
   }
   out.print();
   const created = report.connectors.reduce(
@@ -363,14 +367,16 @@ export function printDemo(out: Output, report: DemoReport): void {
     0,
   );
   if (report.ok) {
-    out.print(
+    out.paragraph(
       `All ${report.connectors.length} connectors behaved as expected: ${created} candidates created once, no duplicates on the second push, ` +
         `${rejected} push(es) refused before sending because the profile lacks a field the ATS requires.`,
+      "",
     );
   } else {
     const bad = report.connectors.filter((c) => c.problems.length > 0).map((c) => c.displayName);
-    out.print(
+    out.paragraph(
       `Unexpected behaviour in ${bad.join(", ")}: see PROBLEM lines above (run with --verbose for logs).`,
+      "",
     );
   }
 }

@@ -11,7 +11,7 @@ import {
   isResponseTooLargeError,
   isResponseValidationError,
   isTimeoutError,
-} from "../index.js";
+} from "../core/errors.js"; // light: not the index, which loads every connector
 
 /** The process exit codes of `hrflow-connectors` (also listed in `--help`). */
 export const ExitCode = {

@@ -3,6 +3,7 @@
  * `hrflow-connectors`: the command line. Run `hrflow-connectors --help`.
  */
 import { runCli } from "./program.js";
+import { createStatusLine } from "./status.js";
 
 // `hrflow-connectors demo | head`: a closed pipe ends the output quietly, not with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -12,9 +13,16 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await runCli(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  cwd: process.cwd(),
-});
+// One status line for the process (a spinner on an interactive stderr only), cleared before exiting.
+const status = createStatusLine(process.stderr);
+try {
+  process.exitCode = await runCli(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    status,
+  });
+} finally {
+  status.clear();
+}

@@ -18,8 +18,9 @@ import {
 } from "./config.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
 import { coerceFlagValue, optionSpecs, toCamel, type OptionSpec } from "./option-specs.js";
+import { trailingPushFlags } from "./defaults.js";
 import { Output, printPushResponse, reportError, type CliIo, type PathDescriber } from "./output.js";
-import { DEFAULT_LEDGER, displayLocation, ledgerLocation, openCliRuntime } from "./store.js";
+import { displayLocation, ledgerLocation, openCliRuntime } from "./store.js";
 
 /** Flags every push command has; a vendor option may not take one of these names. */
 export const RESERVED_FLAGS: readonly string[] = [
@@ -117,24 +118,8 @@ export function addPushOptions(command: Command, def: ConnectorDefinition): Vend
       command.addOption(new Option(`--no-${spec.flag.slice(2)}`, `sets ${spec.flag} to false`));
     attributes.set(spec.key, option.attributeName());
   }
-  command
-    .option("--base-url <url>", `${def.displayName} API base URL (default: ${def.defaultBaseUrl})`)
-    .option(
-      "--dry-run",
-      "plan the push from the ledger and print the requests it would send (secrets masked); send nothing",
-    )
-    .option(
-      "--read-vendor",
-      "with --dry-run: also read the vendor (GET requests only) to plan exactly what a real push would do",
-    )
-    .option(
-      "--ledger <path>",
-      `push ledger (SQLite) that makes re-runs safe (default: $HRFLOW_CONNECTORS_LEDGER or ./${DEFAULT_LEDGER}; ":memory:" keeps nothing)`,
-    )
-    .option(
-      "--allow-insecure-cv-urls",
-      "allow CV downloads over http:// and from loopback/private hosts (implied when HRFLOW_BASE_URL is on loopback, as in the sandbox)",
-    );
+  for (const [flags, help] of trailingPushFlags(def.displayName, def.defaultBaseUrl))
+    command.option(flags, help);
   command.allowUnknownOption().allowExcessArguments();
   return { specs, attributes };
 }

@@ -158,6 +158,8 @@ export async function replayCommand(
           result: line,
         });
         out.print(`${entry.connector}  ${entry.profileKey}  ${line}`);
+        // The log leaves the result's warnings to the result: print them here, once.
+        if (result) out.warnings(result.warnings);
       },
     });
     for (const auth of auths.values()) out.addSecrets(auth.secrets());

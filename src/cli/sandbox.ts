@@ -8,6 +8,7 @@ import type { Sandbox, SampleProfile } from "../testing/index.js";
 import type { Output } from "./output.js";
 import { shellLine, shellQuote } from "./shell.js";
 import { textTable } from "./table.js";
+import { definitionList } from "./wrap.js";
 
 /** Folder (under the working directory) where the sandbox writes its credentials files. */
 export const SANDBOX_DIR = ".hrflow-connectors";
@@ -36,20 +37,38 @@ export interface SandboxListing {
   configFile: string;
   envFile: string;
   samples: { name: string; key: string; fullName: string; description: string }[];
-  vendors: { connector: string; displayName: string; urls: string[]; command: string }[];
+  /** `command` takes the base URLs and target ids from the config file; `flags` are the same as flags. */
+  vendors: { connector: string; displayName: string; urls: string[]; command: string; flags: string[] }[];
 }
 
 /**
- * Writes the sandbox credentials to `.hrflow-connectors/sandbox.yaml` (for `--config`) and
- * `.hrflow-connectors/sandbox.env` (for a shell), readable by the user only. The printed commands point at
- * these files, so no credential is printed.
+ * The sandbox's `--config` file: the fake credentials, and under `options` every connector's base URLs and
+ * target ids (vendor options are camelCase there, as in the library). A push with `--config` alone then
+ * targets the fakes, whatever the connector: the base URLs are options, which no environment variable sets.
+ */
+export function sandboxConfig(sandbox: Sandbox): {
+  env: Record<string, string>;
+  options: Record<string, Record<string, unknown>>;
+} {
+  const env: Record<string, string> = { ...sandbox.hrflowEnv };
+  const options: Record<string, Record<string, unknown>> = {};
+  for (const vendor of sandbox.vendors) {
+    Object.assign(env, vendor.env());
+    options[vendor.connector] = vendor.options();
+  }
+  return { env, options };
+}
+
+/**
+ * Writes the sandbox configuration to `.hrflow-connectors/sandbox.yaml` (for `--config`: credentials,
+ * base URLs and target options) and the credentials to `.hrflow-connectors/sandbox.env` (for a shell),
+ * readable by the user only. The printed commands point at the config file, so no credential is printed.
  */
 async function writeCredentials(
   sandbox: Sandbox,
   cwd: string,
 ): Promise<{ configFile: string; envFile: string }> {
-  const env: Record<string, string> = { ...sandbox.hrflowEnv };
-  for (const vendor of sandbox.vendors) Object.assign(env, vendor.env());
+  const { env, options } = sandboxConfig(sandbox);
   // The sandbox's pushes go to a ledger of their own, never the one real pushes use: entries pointing at
   // fake ports long gone would otherwise fill `replay --list`.
   const dir = join(cwd, SANDBOX_DIR);
@@ -58,10 +77,12 @@ async function writeCredentials(
   const configFile = join(dir, "sandbox.yaml");
   const envFile = join(dir, "sandbox.env");
   const header = `# Written by \`hrflow-connectors sandbox\` (${sandbox.url}); fake credentials of the loopback sandbox.\n`;
-  await writeFile(configFile, header + toYaml(env), { mode: 0o600 });
+  await writeFile(configFile, header + toYaml({ ...env, options }), { mode: 0o600 });
   await writeFile(
     envFile,
     header +
+      "# Credentials only: the fakes' base URLs and target ids are options, in sandbox.yaml (add\n" +
+      "# --config .hrflow-connectors/sandbox.yaml) or as flags (`hrflow-connectors sandbox --json` lists them).\n" +
       Object.entries(env)
         .map(([k, v]) => `export ${k}=${shellQuote(v)}`)
         .join("\n") +
@@ -117,8 +138,8 @@ export async function describeSandbox(sandbox: Sandbox, cwd: string): Promise<Sa
         sandbox.sourceKey,
         "--profile-key",
         first ? sampleKey(first) : "PROFILE_KEY",
-        ...vendor.cliFlags(),
       ]),
+      flags: vendor.cliFlags(),
     })),
   };
 }
@@ -134,27 +155,36 @@ export function printSandbox(out: Output, listing: SandboxListing, cwd: string):
     ["HrFlow", listing.hrflowBaseUrl],
     ...listing.vendors.map((v) => [v.displayName, v.urls.join(" ")]),
   ];
-  for (const line of textTable(["service", "base URL"], servers)) out.print(line);
+  for (const line of textTable(["service", "base URL"], servers, { maxWidth: out.width, wrapColumn: 1 }))
+    out.print(line);
   out.print();
   out.print(`Sample profiles (source key ${listing.sourceKey})`);
   for (const line of textTable(
-    ["sample", "profile key", "name", "what it exercises"],
-    listing.samples.map((s) => [s.name, s.key, s.fullName, s.description]),
+    ["sample", "profile key", "name"],
+    listing.samples.map((s) => [s.name, s.key, s.fullName]),
+    { maxWidth: out.width, wrapColumn: 2 },
   ))
     out.print(line);
   out.print();
-  out.print(
-    `The fake credentials are in ${rel(listing.configFile)} (for --config) and ${rel(listing.envFile)}`,
-  );
-  out.print(
-    `(for your shell: set -a; . ${shellQuote(rel(listing.envFile))}; set +a). No real account is involved.`,
+  out.print("What each sample exercises");
+  for (const line of definitionList(
+    listing.samples.map((s): [string, string] => [s.name, s.description]),
+    out.width,
+  ))
+    out.print(line);
+  out.print();
+  out.paragraph(
+    `${rel(listing.configFile)} holds the fake credentials and, under \`options\`, each connector's base URLs and target ids: pass it with --config and every push goes to the fakes. ${rel(listing.envFile)} holds the credentials only (for your shell: set -a; . ${shellQuote(rel(listing.envFile))}; set +a). No real account is involved.`,
+    "",
   );
   out.print();
   out.print(`Push a profile into each fake ATS (another terminal, in ${cwd}):`);
   for (const vendor of listing.vendors) out.print(`  ${vendor.command}`);
   out.print();
-  out.print("Add --dry-run to see the requests without sending them, --json for machine-readable output,");
-  out.print("and use another --profile-key from the table above to try the other samples.");
+  out.paragraph(
+    "Add --dry-run to see the requests without sending them, --json for machine-readable output, and use another --profile-key from the table above to try the other samples.",
+    "",
+  );
 }
 
 /** Prints what each fake ATS holds (when the sandbox stops). */

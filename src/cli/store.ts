@@ -9,8 +9,7 @@ import {
 } from "../index.js";
 import type { Env } from "./config.js";
 
-/** Where the CLI keeps its push ledger unless `--ledger` or `HRFLOW_CONNECTORS_LEDGER` says otherwise. */
-export const DEFAULT_LEDGER = ".hrflow-connectors/ledger.sqlite";
+import { DEFAULT_LEDGER } from "./defaults.js";
 
 /** The ledger location the flags and environment name, resolved against the working directory. */
 export function ledgerLocation(flag: string | undefined, env: Env, cwd: string): string {

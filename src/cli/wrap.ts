@@ -1,10 +1,15 @@
-/** Wraps text at `width` columns; lines after the first start with `indent`. Words are never split. */
+import { displayWidth } from "./table.js";
+
+/**
+ * Wraps text at `width` terminal columns (wide characters count two, colour codes none); lines after the
+ * first start with `indent`. Words are never split.
+ */
 export function wrap(text: string, width: number, indent = ""): string[] {
   const lines: string[] = [];
   let line = "";
   for (const word of text.split(/\s+/).filter(Boolean)) {
     const candidate = line ? `${line} ${word}` : `${lines.length > 0 ? indent : ""}${word}`;
-    if (candidate.length > width && line.trim()) {
+    if (displayWidth(candidate) > width && line.trim()) {
       lines.push(line);
       line = `${indent}${word}`;
     } else {

@@ -206,6 +206,12 @@ export interface MappingExtras {
   today: LooseDate;
   /** CV URLs over http:// and on loopback are acceptable (the sandbox). @default false */
   allowInsecureCvUrls?: boolean;
+  /**
+   * Where the mapping says what it cut or left out (a text longer than the vendor field holds, a phone
+   * number it could not normalise); the pipeline adds them to the result's `warnings`. The mapping stays
+   * pure: this array is its only output besides the payload. Undefined: nothing is reported.
+   */
+  warnings?: string[] | undefined;
 }
 
 /** An environment variable a connector reads in the CLI. */

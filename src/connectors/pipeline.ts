@@ -444,7 +444,10 @@ async function pushWith<O, P>(
   let profileKey = "key" in profileRef ? profileRef.key : `ref:${profileRef.reference}`;
   let stage = "pull";
   try {
-    logger.info(`Pulling profile ${refLabel} from source ${profileRef.source.key}`, { connector: def.name });
+    logger.info(`Pulling profile ${refLabel} from source ${profileRef.source.key}`, {
+      connector: def.name,
+      event: "pull",
+    });
     let profile = await common.hrflowClient.getProfile(
       "key" in profileRef
         ? { sourceKey: profileRef.source.key, key: profileRef.key }
@@ -470,7 +473,7 @@ async function pushWith<O, P>(
       const clean = redact(message);
       if (warnings.includes(clean)) return;
       warnings.push(clean);
-      logger.warn(message, { connector: def.name, profileKey });
+      logger.warn(message, { connector: def.name, profileKey, event: "warning" });
     };
 
     let cvPromise: Promise<CvResult> | undefined;
@@ -481,6 +484,7 @@ async function pushWith<O, P>(
         const attachment = resumeAttachment(pulled) ?? cvAttachmentWithAnyUrl(pulled);
         const url = attachment?.public_url?.trim();
         if (!attachment || !url) return { status: "absent" };
+        logger.debug("Downloading the CV", { connector: def.name, event: "cv-download" });
         const result = await fetchCv(
           {
             url,
@@ -509,6 +513,7 @@ async function pushWith<O, P>(
       cv: def.cvMode === "inline" ? await loadCv() : undefined,
       today: todayOf(clock),
       allowInsecureCvUrls: common.allowInsecureCvUrls ?? false,
+      warnings: [] as string[],
     };
     const payload = format
       ? validatePayload(def.payloadSchema, await format(pulled), {
@@ -520,6 +525,8 @@ async function pushWith<O, P>(
           source: "the default mapping",
         });
     const fingerprint = payloadFingerprint(payload);
+    // What the mapping cut or left out (texts longer than a vendor field, phones it could not normalise).
+    for (const warning of extras.warnings) warn(warning);
 
     stage = "push";
     const key = keyOf(profileKey);

@@ -263,7 +263,8 @@ export async function runPlan<R>(plan: PushPlan<R>, input: RunInput): Promise<Ru
       }
     } else if (plan.candidate.update) {
       const updated = await plan.candidate.update(rec);
-      if (updated.changed) action = "updated";
+      // A record found after an interrupted create of this push stays "created".
+      if (updated.changed && action === "unchanged") action = "updated";
       input.report({
         step: CANDIDATE,
         status: updated.changed ? "done" : "skipped",

@@ -5,6 +5,20 @@ import type { Redactor } from "./redact.js";
 export type LogFields = Record<string, unknown>;
 
 /**
+ * What some log lines announce, in their `event` field, so that a user interface can show what a push
+ * is waiting for (the CLI's status line does). Additive: the message says the same in words.
+ * - `pull`: the profile is being pulled from HrFlow;
+ * - `cv-download`: the CV is being downloaded;
+ * - `request`: a vendor request is being sent (`vendor`, `operation`);
+ * - `rate-limit-wait`: a request waits for the vendor's rate limit (`vendor`, `operation`, `waitMs` when
+ *   known);
+ * - `retry-wait`: a failed request will be retried after `waitMs`;
+ * - `warning`: the line is one of the result's `warnings` (a UI that prints the result need not print it
+ *   twice).
+ */
+export type LogEvent = "pull" | "cv-download" | "request" | "rate-limit-wait" | "retry-wait" | "warning";
+
+/**
  * The logger every function accepts (`logger` option). Compatible in spirit with console and pino:
  * a message and optional structured fields. The library never writes to stdout on its own.
  */

@@ -1,5 +1,6 @@
 import { describeRateLimit, type ConnectorDefinition } from "../index.js";
 import { optionSpecs, type OptionSpec } from "../cli/option-specs.js";
+import { MANIFEST_PATH, renderManifest } from "../cli/manifest.js";
 import { markdownTable } from "../cli/table.js";
 import { commonOptions } from "./common-options.js";
 
@@ -235,5 +236,7 @@ export function renderDocs(defs: readonly ConnectorDefinition[], readme: string)
   for (const def of defs) files.set(pagePath(def), renderConnectorPage(def));
   files.set("docs/connectors/README.md", renderIndex(defs));
   files.set("README.md", updateReadme(readme, defs));
+  // What the CLI's --help and `connectors` show without loading the connectors.
+  files.set(MANIFEST_PATH, renderManifest(defs));
   return files;
 }

@@ -46,27 +46,29 @@ export interface HrflowOptions {
   apiSecret: string;
   /** The user email (`X-USER-EMAIL`). */
   apiUser: string;
+  // Optional fields also take `undefined`, so that `baseUrl: process.env.HRFLOW_BASE_URL` type-checks under
+  // `exactOptionalPropertyTypes`.
   /** @default "https://api.hrflow.ai/v1" */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Transport. @default globalThis.fetch */
-  fetch?: typeof fetch;
-  logger?: Logger;
-  clock?: Clock;
+  fetch?: typeof fetch | undefined;
+  logger?: Logger | undefined;
+  clock?: Clock | undefined;
   /** Per-attempt timeout. @default 30000 */
-  timeoutMs?: number;
-  retry?: RetryOverrides;
+  timeoutMs?: number | undefined;
+  retry?: RetryOverrides | undefined;
   /**
    * Largest HrFlow answer read, in bytes; a larger one is cut off and raises `ResponseTooLargeError`.
    * @default 10485760 (10 MiB)
    */
-  maxResponseBytes?: number;
+  maxResponseBytes?: number | undefined;
   /**
    * How much of a profile is accepted (numbers of experiences, educations, skills, attachments, links;
    * text lengths; nesting): past a bound, `getProfile` throws `MappingError` naming the field.
    * @default DEFAULT_PROFILE_LIMITS (100 experiences, 50 educations, 500 skills, 20 attachments, 50 links,
-   * 1000 entries in any other list, 20000 characters per text field, 200000 for the CV text, 16 levels)
+   * 1000 entries in any other list, 100000 characters per text field, 200000 for the CV text, 16 levels)
    */
-  profileLimits?: ProfileLimitOverrides;
+  profileLimits?: ProfileLimitOverrides | undefined;
 }
 
 /** Which profile to get: by key or by reference, in a source. */

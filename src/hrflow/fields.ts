@@ -1,6 +1,7 @@
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
 import { z } from "zod";
 import { MappingError } from "../core/errors.js";
-import { cleanText, compareDates, parseLooseDate, type LooseDate } from "../core/text.js";
+import { cleanText, compareDates, parseLooseDate, type LooseDate, type TextCleaner } from "../core/text.js";
 import type { HrflowAttachment, HrflowLocation, HrflowProfile } from "./schema.js";
 
 /**
@@ -99,6 +100,35 @@ export function profilePhone(profile: HrflowProfile): string | undefined {
   const phone = raw.replace(/^tel:/i, "").trim();
   if (!/^[+\d\s().\-/]+(\s*(x|ext\.?)\s*\d+)?$/i.test(phone)) return undefined;
   return (phone.match(/\d/g) ?? []).length >= 6 ? phone : undefined;
+}
+
+/** A phone number read from a profile: the number as written, and its E.164 form when it has one. */
+export interface ProfilePhoneNumber {
+  /** As written (cleaned), e.g. `06 11 22 33 44`. */
+  written: string;
+  /** E.164 (`+33611223344`), when the number is valid for its country; undefined otherwise. */
+  e164: string | undefined;
+  /** The region used for a number written without its country code (from the profile's location). */
+  region: string | undefined;
+}
+
+/**
+ * The profile's phone number in E.164 (libphonenumber-js): a number written with its country code
+ * (`+33 6 11 22 33 44`, `0033 6...`) is read as is; one written nationally (`06 11 22 33 44`) is read in the
+ * country of the profile's location (`info.location.fields.country`). `e164` stays undefined when the
+ * number is not valid there (too short, wrong prefix, no country to read it in). Pure.
+ */
+export function profilePhoneNumber(profile: HrflowProfile): ProfilePhoneNumber | undefined {
+  const written = profilePhone(profile);
+  if (!written) return undefined;
+  const code = countryCode(profile.info.location?.fields?.country ?? undefined);
+  const region: CountryCode | undefined = code !== undefined && isSupportedCountry(code) ? code : undefined;
+  const digitsOnly = written.replace(/\s*(x|ext\.?)\s*\d+$/i, "");
+  // `00` is the international prefix in most countries: read it as `+`.
+  const international = digitsOnly.trim().replace(/^00(?=[1-9])/, "+");
+  const parsed = parsePhoneNumberFromString(international, region);
+  const e164 = parsed?.isValid() ? parsed.number : undefined;
+  return { written, e164, region };
 }
 
 const regionNames = new Intl.DisplayNames(["en"], { type: "region" });
@@ -286,12 +316,17 @@ export function profileLinks(profile: HrflowProfile): ProfileLink[] {
   return out;
 }
 
-/** Skill names, cleaned and deduplicated case-insensitively, in profile order. */
-export function skillNames(profile: HrflowProfile, maxLength = 150): string[] {
+/**
+ * Skill names, cleaned and deduplicated case-insensitively, in profile order. `clean` (a mapping's
+ * {@link TextCleaner}) reports the names it had to cut.
+ */
+export function skillNames(profile: HrflowProfile, maxLength = 150, clean?: TextCleaner): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
-  for (const skill of profile.skills) {
-    const name = cleanText(skill.name, { maxLength });
+  for (const [i, skill] of profile.skills.entries()) {
+    const name = clean
+      ? clean(skill.name, { from: `skills[${i}].name`, to: `tags[${out.length}]` }, { maxLength })
+      : cleanText(skill.name, { maxLength });
     if (!name) continue;
     const key = name.toLocaleLowerCase();
     if (seen.has(key)) continue;

@@ -226,7 +226,7 @@ export interface ProfileLimits {
   maxUrls: number;
   /** Entries in any other list, and fields in any object. @default 1000 */
   maxListItems: number;
-  /** Characters in any text field except the CV text. @default 20000 */
+  /** Characters in any text field except the CV text (a long HTML summary fits; vendors hold less, and what they cut is reported). @default 100000 */
   maxTextLength: number;
   /** Characters in `text` (the whole CV as text). @default 200000 */
   maxCvTextLength: number;
@@ -242,7 +242,7 @@ export const DEFAULT_PROFILE_LIMITS: Readonly<ProfileLimits> = Object.freeze({
   maxAttachments: 20,
   maxUrls: 50,
   maxListItems: 1000,
-  maxTextLength: 20_000,
+  maxTextLength: 100_000,
   maxCvTextLength: 200_000,
   maxDepth: 16,
 });

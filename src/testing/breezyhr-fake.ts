@@ -30,9 +30,9 @@ export interface FakeBreezyPosition {
 export interface BreezyhrFakeOptions {
   /** The user that can sign in. @default "recruiter@breezy-sandbox.example" */
   email?: string;
-  /** @default "breezy-sandbox-password" */
+  /** @default "bz-pass-sbx-6f1e" */
   password?: string;
-  /** A personal access token it accepts as is. @default "breezy_pat_breezy-sandbox-token" */
+  /** A personal access token it accepts as is. @default "breezy_pat_bz-token-sbx-9a4c" */
   accessToken?: string;
   /** Companies the user belongs to. @default one company, "Sandbox Robotics" */
   companies?: readonly FakeBreezyCompany[];
@@ -75,7 +75,7 @@ export interface FakeBreezyCandidate {
 }
 
 /** The session-token prefix of this fake (registered as a secret by the tests' leak harness). */
-export const BREEZY_FAKE_SESSION_PREFIX = "breezy-sandbox-session-";
+export const BREEZY_FAKE_SESSION_PREFIX = "bz-session-sbx-";
 
 /** The networks Breezy documents for `social_profiles` (unknown keys are refused). */
 const SOCIAL_KEYS = [
@@ -99,7 +99,8 @@ const CREATE_KEYS = [
   "phone_number",
   "address",
   "summary",
-  // In the PUT schema and the doc samples, not in the POST schema: accepted on both.
+  // In the PUT schema and the doc samples, not in the POST schema: Breezy takes the key on a create but keeps
+  // nothing of it (the fake drops it), so only an update sets a headline.
   "headline",
   "origin",
   "source",
@@ -163,8 +164,8 @@ export class BreezyhrFake extends FakeServer {
   constructor(options: BreezyhrFakeOptions = {}) {
     super(options.name ?? "breezyhr");
     this.email = options.email ?? "recruiter@breezy-sandbox.example";
-    this.password = options.password ?? "breezy-sandbox-password";
-    this.accessToken = options.accessToken ?? "breezy_pat_breezy-sandbox-token";
+    this.password = options.password ?? "bz-pass-sbx-6f1e";
+    this.accessToken = options.accessToken ?? "breezy_pat_bz-token-sbx-9a4c";
     this.companies = [...(options.companies ?? [{ _id: "5f0c1e2d3a4b", name: "Sandbox Robotics" }])];
     const companyId = this.companies[0]?._id ?? "";
     this.positions = [
@@ -579,6 +580,8 @@ export class BreezyhrFake extends FakeServer {
     const fields: Record<string, unknown> = { ...body };
     delete fields["work_history"];
     delete fields["education"];
+    // Not a field of the create request: ignored, as Breezy does.
+    delete fields["headline"];
     const candidate: FakeBreezyCandidate = {
       _id: randomBytes(6).toString("hex"),
       companyId: position.companyId,

@@ -40,7 +40,7 @@ export interface FakeFlatchrApplicant {
 
 /** Options of {@link FlatchrFake}. */
 export interface FlatchrFakeOptions {
-  /** The API key it accepts (as `Authorization: Bearer` or `?token=`, and as the create's `token`). @default "flatchr-sandbox-key" */
+  /** The API key it accepts (as `Authorization: Bearer` or `?token=`, and as the create's `token`). @default "fl-key-sbx-2a9d" */
   apiKey?: string;
   /** Vacancies that exist. @default one "Data Engineer (H/F)" vacancy of company `LEZBvp5b4LdMoVmg` */
   vacancies?: readonly FakeFlatchrVacancy[];
@@ -140,7 +140,7 @@ export class FlatchrFake {
   readonly careers: FakeServer;
 
   constructor(options: FlatchrFakeOptions = {}) {
-    this.apiKey = options.apiKey ?? "flatchr-sandbox-key";
+    this.apiKey = options.apiKey ?? "fl-key-sbx-2a9d";
     this.vacancies = [...(options.vacancies ?? [DEFAULT_VACANCY])];
     this.api = new FakeServer(options.apiName ?? "flatchr-api");
     this.careers = new FakeServer(options.careersName ?? "flatchr-careers");
@@ -398,11 +398,8 @@ export function createFlatchrSandbox(fake = new FlatchrFake()): SandboxVendor {
   return {
     connector: "flatchr",
     fakes: [fake.api, fake.careers],
-    env: () => ({
-      FLATCHR_API_KEY: fake.apiKey,
-      FLATCHR_BASE_URL: fake.api.url,
-      FLATCHR_CAREERS_BASE_URL: fake.careers.url,
-    }),
+    // Credentials only: the hosts are options (`baseUrl`, `careersBaseUrl`), which no variable sets.
+    env: () => ({ FLATCHR_API_KEY: fake.apiKey }),
     auth: () => new AuthorizationAuth({ value: fake.apiKey }),
     options: () => ({
       baseUrl: fake.api.url,

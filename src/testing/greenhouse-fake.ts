@@ -18,7 +18,7 @@ export interface FakeGhUser {
 }
 
 /** Default legacy v1 key of the fake. */
-export const GREENHOUSE_SANDBOX_API_KEY = "greenhouse-sandbox-api-key";
+export const GREENHOUSE_SANDBOX_API_KEY = "gh-apikey-sbx-7b3e";
 
 /** Every scope a Harvest v3 push can use. */
 export const GREENHOUSE_PUSH_SCOPES: readonly string[] = [
@@ -34,9 +34,9 @@ export const GREENHOUSE_PUSH_SCOPES: readonly string[] = [
 
 /** Options of {@link GreenhouseAuthFake}. */
 export interface GreenhouseAuthFakeOptions {
-  /** @default "greenhouse-sandbox-client-id" */
+  /** @default "gh-client-sbx-4d1a" */
   clientId?: string;
-  /** @default "greenhouse-sandbox-client-secret" */
+  /** @default "gh-secret-sbx-8e2f9c" */
   clientSecret?: string;
   /** Scopes set on the credential (Greenhouse fixes them in the UI; no `scope` parameter). @default all push scopes */
   scopes?: readonly string[];
@@ -46,7 +46,7 @@ export interface GreenhouseAuthFakeOptions {
   lifetimeS?: number;
   /** Users of the organisation. @default 4080 (Site Admin), 4081 (not) */
   users?: readonly FakeGhUser[];
-  /** Pre-minted bearer tokens accepted as is (partner setups). @default ["greenhouse-sandbox-partner-token"] */
+  /** Pre-minted bearer tokens accepted as is (partner setups). @default ["gh-partner-sbx-5c1d"] */
   preMintedTokens?: readonly string[];
   /** Time source (token expiry, rate-limit windows). @default Date.now */
   now?: () => number;
@@ -92,8 +92,8 @@ export class GreenhouseAuthFake extends FakeServer {
 
   constructor(options: GreenhouseAuthFakeOptions = {}) {
     super(options.name ?? "greenhouse-auth");
-    this.clientId = options.clientId ?? "greenhouse-sandbox-client-id";
-    this.clientSecret = options.clientSecret ?? "greenhouse-sandbox-client-secret";
+    this.clientId = options.clientId ?? "gh-client-sbx-4d1a";
+    this.clientSecret = options.clientSecret ?? "gh-secret-sbx-8e2f9c";
     this.scopes = new Set(options.scopes ?? GREENHOUSE_PUSH_SCOPES);
     this.expiryField = options.expiryField ?? "expires_in";
     this.lifetimeS = options.lifetimeS ?? 3600;
@@ -105,7 +105,7 @@ export class GreenhouseAuthFake extends FakeServer {
         ]
       ).map((u) => [u.id, u]),
     );
-    this.preMintedTokens = new Set(options.preMintedTokens ?? ["greenhouse-sandbox-partner-token"]);
+    this.preMintedTokens = new Set(options.preMintedTokens ?? ["gh-partner-sbx-5c1d"]);
     this.now = options.now ?? Date.now;
     // The token endpoint is metered on its own 60-second window.
     this.#counter = new WindowCounter(100, 60_000);
@@ -237,7 +237,7 @@ export interface FakeGhEmployment {
 export interface GreenhouseFakeOptions {
   /** The token endpoint's fake (shares users and tokens). @default a new GreenhouseAuthFake */
   auth?: GreenhouseAuthFake;
-  /** Legacy v1 API keys that still work. @default ["greenhouse-sandbox-api-key"] */
+  /** Legacy v1 API keys that still work. @default ["gh-apikey-sbx-7b3e"] */
   apiKeys?: readonly string[];
   /** Job ids that exist. @default [4012345, 4012346, 4012347] */
   jobs?: readonly number[];

@@ -3,7 +3,7 @@ import { SAMPLE_SOURCE_KEY, sampleProfiles, type SampleCv, type SampleProfile } 
 
 /** Options of {@link HrflowFake}. */
 export interface HrflowFakeOptions {
-  /** The secret it accepts in `X-API-KEY`. @default "hrflow-sandbox-secret" */
+  /** The secret it accepts in `X-API-KEY`. @default "hf-secret-sbx-3e7b" */
   apiSecret?: string;
   /** The email it accepts in `X-USER-EMAIL`. @default "sandbox@hrflow.example" */
   apiUser?: string;
@@ -34,7 +34,7 @@ export class HrflowFake extends FakeServer {
 
   constructor(options: HrflowFakeOptions = {}) {
     super(options.name ?? "hrflow");
-    this.apiSecret = options.apiSecret ?? "hrflow-sandbox-secret";
+    this.apiSecret = options.apiSecret ?? "hf-secret-sbx-3e7b";
     this.apiUser = options.apiUser ?? "sandbox@hrflow.example";
     this.route("GET", "/v1/profile/indexing", (req) => this.#guard(req, () => this.#getProfile(req)));
     this.route("GET", "/v1/profiles/searching", (req) => this.#guard(req, () => this.#search(req)));

@@ -42,6 +42,7 @@ export {
   type GreenhouseFakeOptions,
 } from "./greenhouse-fake.js";
 export {
+  SR_ATTACHMENTS_DEPRECATION,
   SmartRecruitersFake,
   createSmartRecruitersSandbox,
   type FakeSrCandidate,
@@ -60,11 +61,13 @@ export {
   type SandboxCandidate,
   type SandboxOptions,
   type SandboxVendor,
+  type SandboxVendorOptions,
 } from "./sandbox.js";
 export {
   SAMPLE_SOURCE_KEY,
   hrflowKey,
   sampleProfiles,
+  worstCaseProfile,
   type SampleCv,
   type SampleProfile,
 } from "./profiles.js";

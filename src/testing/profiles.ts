@@ -391,3 +391,63 @@ export function sampleProfiles(): SampleProfile[] {
     },
   ];
 }
+
+/**
+ * The worst case a mapping meets: a 20 kB HTML summary, 28 experiences with long HTML descriptions and
+ * titles, 3 educations, 40 skills (one over every vendor's tag limit), a full address. For benchmarks and
+ * tests of what mappings cut (every long text is longer than some vendor's field).
+ */
+export function worstCaseProfile(): Record<string, unknown> {
+  const sentence =
+    "<p>Led the <b>data platform</b> team &amp; shipped a real-time pipeline (Kafka, Flink, PostgreSQL) 🚀.</p>";
+  const repeat = (text: string, length: number): string =>
+    text.repeat(Math.ceil(length / text.length)).slice(0, length);
+  return base(
+    "worst-case",
+    {
+      full_name: "Amélie Poulain-Dupré",
+      first_name: "Amélie",
+      last_name: "Poulain-Dupré",
+      email: "amelie.worst@example.fr",
+      phone: "+33 6 12 34 56 78",
+      summary: repeat(sentence, 20_480),
+      location: {
+        text: "12 Rue des Abbesses, 75018 Paris",
+        lat: 48.8848,
+        lng: 2.3386,
+        fields: {
+          city: "Paris",
+          country: "France",
+          postcode: "75018",
+          road: "Rue des Abbesses",
+          house_number: "12",
+        },
+      },
+      urls: [
+        { type: "linkedin", url: "https://www.linkedin.com/in/amelie-poulain" },
+        { type: "github", url: "github.com/amelie-p" },
+      ],
+    },
+    {
+      experiences: Array.from({ length: 28 }, (_, i) => ({
+        company: `Entreprise ${i + 1} — ${repeat("Groupe international ", i === 0 ? 320 : 40)}`,
+        title: i === 1 ? repeat("Principal Staff Data Engineer ", 320) : `Data Engineer ${i + 1}`,
+        date_start: `${1998 + i}-0${(i % 9) + 1}-01`,
+        date_end: i === 27 ? null : `${1999 + i}-0${(i % 9) + 1}-01`,
+        description: repeat(sentence, i === 0 ? 12_000 : 2_000),
+        location: { text: "Paris", fields: { city: "Paris", country: "France" } },
+      })),
+      educations: Array.from({ length: 3 }, (_, i) => ({
+        school: `École ${i + 1}`,
+        title: `Master ${i + 1}`,
+        date_start: `${1990 + i}-09-01`,
+        date_end: `${1992 + i}-06-30`,
+        description: repeat(sentence, 11_000),
+      })),
+      skills: [
+        ...Array.from({ length: 39 }, (_, i) => ({ name: `Skill ${i + 1}`, type: "hard" })),
+        { name: repeat("Distributed systems ", 300), type: "hard" },
+      ],
+    },
+  );
+}

@@ -20,6 +20,12 @@ export interface SandboxCandidate {
   details: string;
 }
 
+/**
+ * The options that point a push at a vendor's fakes: `baseUrl` always, and the target ids the fake knows
+ * (`jobId`, `positionId`, `vacancy`, ...), named as the connector's options.
+ */
+export type SandboxVendorOptions = { baseUrl: string } & Record<string, unknown>;
+
 /** One vendor in the sandbox: its fakes, credentials and the options that point a push at them. */
 export interface SandboxVendor {
   /** Connector machine name. */
@@ -31,7 +37,7 @@ export interface SandboxVendor {
   /** The auth instance for library use. */
   auth(): VendorAuth;
   /** Vendor options (camelCase, including `baseUrl`) that target the fakes. */
-  options(): Record<string, unknown>;
+  options(): SandboxVendorOptions;
   /** The same options as CLI flags (`--base-url ...`). */
   cliFlags(): string[];
   /** What the fake holds now. */

@@ -19,7 +19,15 @@ export interface FakeSrCandidate {
   id: string;
   body: Record<string, unknown>;
   jobs: string[];
-  attachments: { id: string; name: string; type: string; contentType: string; size: number }[];
+  /** Uploaded files; `jobId` when uploaded through the job-scoped endpoint. */
+  attachments: {
+    id: string;
+    name: string;
+    type: string;
+    contentType: string;
+    size: number;
+    jobId?: string;
+  }[];
   createdOn: string;
 }
 
@@ -32,6 +40,25 @@ const error = (
   status,
   body: { message, errors },
 });
+
+/** When the fake says the candidate-level attachment upload is deprecated (RFC 9745) and its sunset (RFC 8594). */
+export const SR_ATTACHMENTS_DEPRECATION = {
+  deprecation: "@1767225600", // 2026-01-01T00:00:00Z
+  sunset: "Thu, 31 Dec 2026 23:59:59 GMT",
+} as const;
+
+/** Marks an answer of a deprecated endpoint: `Deprecation`, `Sunset`, and a link to its successor. */
+function deprecated(response: FakeResponse): FakeResponse {
+  return {
+    ...response,
+    headers: {
+      ...response.headers,
+      Deprecation: SR_ATTACHMENTS_DEPRECATION.deprecation,
+      Sunset: SR_ATTACHMENTS_DEPRECATION.sunset,
+      Link: '</candidates/{id}/jobs/{jobId}/attachments>; rel="successor-version"',
+    },
+  };
+}
 
 /**
  * Fake SmartRecruiters Candidate API: checks `X-SmartToken`, validates `CandidateInput` (singular
@@ -57,7 +84,13 @@ export class SmartRecruitersFake extends FakeServer {
     this.route("GET", "/candidates/:id/attachments", (req) =>
       this.#auth(req, () => this.#listAttachments(req)),
     );
-    this.route("POST", "/candidates/:id/attachments", (req) => this.#auth(req, () => this.#attach(req)));
+    // Deprecated in SmartRecruiters' current API description: still served, with the headers that say so.
+    this.route("POST", "/candidates/:id/attachments", (req) =>
+      this.#auth(req, () => deprecated(this.#attach(req, undefined))),
+    );
+    this.route("POST", "/candidates/:id/jobs/:jobId/attachments", (req) =>
+      this.#auth(req, () => this.#attach(req, req.params["jobId"] ?? "")),
+    );
   }
 
   /** Candidates with this email (case-insensitive). */
@@ -255,9 +288,11 @@ export class SmartRecruitersFake extends FakeServer {
     };
   }
 
-  #attach(req: FakeRequest): FakeResponse {
+  #attach(req: FakeRequest, jobId: string | undefined): FakeResponse {
     const candidate = this.candidates.get(req.params["id"] ?? "");
     if (!candidate) return error(404, "Candidate not found");
+    if (jobId !== undefined && !candidate.jobs.includes(jobId))
+      return error(404, "Candidate is not assigned to given job");
     if (!req.contentType.startsWith("multipart/form-data") || !isRecord(req.body))
       return error(415, "Expected multipart/form-data");
     const file = req.body["file"];
@@ -273,6 +308,7 @@ export class SmartRecruitersFake extends FakeServer {
       type,
       contentType: file.contentType,
       size: file.size,
+      ...(jobId === undefined ? {} : { jobId }),
     };
     candidate.attachments.push(attachment);
     return {
@@ -297,7 +333,7 @@ export function createSmartRecruitersSandbox(fake = new SmartRecruitersFake()): 
     cliFlags: () => ["--base-url", fake.url, "--job-id", jobId],
     faults: {
       create: { fake, method: "POST", path: /^\/(jobs\/[^/]+\/)?candidates$/ },
-      cvUpload: { fake, method: "POST", path: /^\/candidates\/[^/]+\/attachments$/ },
+      cvUpload: { fake, method: "POST", path: /^\/candidates\/[^/]+\/(jobs\/[^/]+\/)?attachments$/ },
     },
     candidates: () =>
       [...fake.candidates.values()].map((c) => ({

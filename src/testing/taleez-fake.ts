@@ -44,7 +44,15 @@ export interface FakeTaleezCandidate {
   jobs: number[];
   documents: FakeTaleezDocument[];
   dateCreation: number;
+  /** A phone the create carried in a form Taleez does not read: ignored (the candidate has no phone). */
+  ignoredPhone?: string;
 }
+
+/**
+ * The phone forms Taleez reads (`+33611223344`, `0033611223344`, `0611223344`); it silently ignores any
+ * other, spaces and dots included (vendor-apis.md, Taleez create: "invalid numbers are ignored silently").
+ */
+const READABLE_PHONE = /^(?:(?:\+|00)[1-9]\d{6,14}|0\d{9})$/;
 
 const CANDIDATE_KEYS = [
   "firstName",
@@ -255,13 +263,18 @@ export class TaleezFake extends FakeServer {
     const mail = body["mail"];
     if (typeof mail === "string" && this.findByMail(mail).length > 0)
       return error(req, 409, `A candidate with the mail ${mail} already exists in this company`);
+    const stored = structuredClone(body);
+    const phone = stored["phone"];
+    const ignoredPhone = typeof phone === "string" && !READABLE_PHONE.test(phone) ? phone : undefined;
+    if (ignoredPhone !== undefined) delete stored["phone"];
     const candidate: FakeTaleezCandidate = {
       id: this.#nextId++,
-      body: structuredClone(body),
+      body: stored,
       wrapped,
       jobs: [],
       documents: [],
       dateCreation: Date.now(),
+      ...(ignoredPhone === undefined ? {} : { ignoredPhone }),
     };
     this.candidates.set(candidate.id, candidate);
     return { status: 200, body: this.#read(candidate) };

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Breezyhr } from "../../src/connectors/breezyhr/index.js";
-import { mapBreezyCandidate } from "../../src/connectors/breezyhr/mapping.js";
+import { breezyHeadline, mapBreezyCandidate } from "../../src/connectors/breezyhr/mapping.js";
 import { OAuth2EmailPasswordBody } from "../../src/core/auth/oauth2.js";
 import { MappingError } from "../../src/core/errors.js";
 import { createRuntime } from "../../src/core/runtime.js";
@@ -39,7 +39,7 @@ describe("Breezy HR mapping", () => {
     expect(map({ first_name: "Zoë", last_name: "Ångström" }).name).toBe("Zoë Ångström");
   });
 
-  it("uses the current job as headline, omits unknown months and the end of a current job", () => {
+  it("sends no headline on create, omits unknown months and the end of a current job", () => {
     const payload = map(
       { full_name: "A B" },
       {
@@ -51,7 +51,16 @@ describe("Breezy HR mapping", () => {
         educations: [{ school: "MIT", title: "PhD", date_start: "2025-09-01", date_end: "2029-06-30" }],
       },
     );
-    expect(payload.headline).toBe("CTO");
+    // `headline` is a field of Breezy's update only; the update uses the current job's title.
+    expect(payload).not.toHaveProperty("headline");
+    const profile = parseHrflowProfile({
+      info: { full_name: "A B" },
+      experiences: [
+        { company: "Old", title: "Intern", date_start: "2010", date_end: "2011" },
+        { company: "Now", title: "CTO", date_start: "2024-05-01", date_end: "2030-01-01" },
+      ],
+    });
+    expect(breezyHeadline(profile, new Date("2026-11-22T00:00:00Z"))).toBe("CTO");
     expect(payload.work_history).toEqual([
       { company_name: "Old", title: "Intern", start_year: 2010, end_year: 2011 },
       { company_name: "Now", title: "CTO", start_year: 2024, start_month: 5 },

@@ -79,7 +79,6 @@ describe("Breezyhr.pushProfile", () => {
       email_address: "amelie.poulain+jobs@example.fr",
       phone_number: "+33 6 12 34 56 78",
       address: "12 Rue des Abbesses, 75018 Paris, Île-de-France, France",
-      headline: "Lead Data Engineer",
       origin: "sourced",
       source: "Sample CVs",
       tags: ["Python", "SQL", "Communication"],
@@ -127,7 +126,7 @@ describe("Breezyhr.pushProfile", () => {
     expect(bz.signIns).toBe(1);
     const search = requests("GET", /\/candidates\/search$/)[0];
     expect(search?.query.get("email_address")).toBe("amelie.poulain+jobs@example.fr");
-    expect(search?.headers["authorization"]).toMatch(/^breezy-sandbox-session-/);
+    expect(search?.headers["authorization"]).toMatch(/^bz-session-sbx-/);
     expect(logger.lines.some((l) => l.level === "warn")).toBe(false);
   });
 
@@ -196,6 +195,7 @@ describe("Breezyhr.pushProfile", () => {
     ]);
     expect(john?.education).toEqual([]);
     expect(messy.response?.result?.warnings).toEqual([
+      "skills[3].name was cut: it has 300 characters and Breezy HR's tags[1] takes at most 150",
       expect.stringContaining('"Consultant" has no company'),
       expect.stringContaining('"Bootcamp" has no school'),
     ]);
@@ -219,7 +219,10 @@ describe("Breezyhr.pushProfile", () => {
     only();
     expect(requests("POST", /\/resume$/)).toHaveLength(1);
     expect(requests("POST", /\/candidates$/)).toHaveLength(1);
-    expect(requests("PUT", /./)).toHaveLength(0);
+    // One PUT: the headline right after the create (Breezy's create takes none); none on repeats.
+    expect(requests("PUT", /./).map((r) => r.body)).toEqual([
+      { name: "ليلى حداد", headline: expect.any(String) },
+    ]);
     // The token is reused across pushes of the same auth, the company id across pushes of a runtime.
     expect(bz.signIns).toBe(1);
     expect(requests("GET", /^\/companies$/)).toHaveLength(2);
@@ -273,6 +276,67 @@ describe("Breezyhr.pushProfile", () => {
     expect(stored.workHistory).toHaveLength(2);
     expect(stored.fields["phone_number"]).toBe("+33 6 12 34 56 78");
     expect(response?.result?.cv.status).toBe("already-uploaded");
+  });
+
+  it("sends headline on the update only: the create request has none, and Breezy drops it there", async () => {
+    const first = await runPush(Breezyhr.pushProfile, options("amelie"));
+    const stored = only();
+    expect(requests("POST", /\/candidates$/)[0]?.body).not.toHaveProperty("headline");
+    // Set by the update that follows the create, reported as its own step.
+    expect(requests("PUT", /\/candidate\/[^/]+$/).map((r) => r.body)).toEqual([
+      { name: "Amélie Poulain-Dupré", headline: "Lead Data Engineer" },
+    ]);
+    expect(first.response?.result?.steps.map((step) => step.step)).toEqual(["candidate", "headline", "cv"]);
+    expect(stored.fields["headline"]).toBe("Lead Data Engineer");
+
+    // The fake learns Breezy's rule: a headline sent on create is not kept.
+    const token = (await await fetch(`${bz.url}/signin`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: bz.email, password: bz.password }),
+    }).then((r) => r.json())) as { access_token: string };
+    const companyId = [...bz.candidates.values()][0]?.companyId ?? "";
+    const created = await fetch(`${bz.url}/company/${companyId}/position/${POSITION}/candidates`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: token.access_token },
+      body: JSON.stringify({ name: "Direct Post", headline: "Should vanish" }),
+    });
+    expect(created.status).toBe(200);
+    expect(await created.json()).toMatchObject({ name: "Direct Post", headline: null });
+
+    // A recruiter cleared it: a repeated push updates the candidate and sets it again through the PUT.
+    stored.fields["headline"] = null;
+    const { response } = await runPush(Breezyhr.pushProfile, options("amelie", { runtime: createRuntime() }));
+    expect(response?.result?.action).toBe("updated");
+    expect(requests("PUT", /\/candidate\/[^/]+$/)[1]?.body).toMatchObject({ headline: "Lead Data Engineer" });
+    expect(stored.fields["headline"]).toBe("Lead Data Engineer");
+  });
+
+  it("says in the warnings when a text is longer than Breezy's field and was cut", async () => {
+    const amelie = sampleProfiles().find((s) => s.name === "amelie")?.profile ?? {};
+    const info = amelie["info"] as Record<string, unknown>;
+    const summary = "Ingénieure data passionnée. ".repeat(800); // about 22,400 characters
+    hrflow.addProfile(SAMPLE_SOURCE_KEY, { ...amelie, key: "long-summary", info: { ...info, summary } });
+    const { response } = await runPush(Breezyhr.pushProfile, {
+      ...options("amelie"),
+      profile: { key: "long-summary", source: { key: SAMPLE_SOURCE_KEY } },
+    });
+    expect(response?.status_code).toBe(201);
+    const stored = only();
+    expect(String(stored.fields["summary"])).toHaveLength(20_000);
+    expect(response?.result?.warnings).toContain(
+      `info.summary was cut: it has ${summary.trim().length.toLocaleString("en-US")} characters and Breezy HR's summary takes at most 20,000`,
+    );
+  });
+
+  it("refuses a format that puts headline in the create payload, before any request", async () => {
+    const { error } = await runPush(
+      Breezyhr.pushProfile,
+      options("amelie", { format: () => ({ name: "A B", headline: "CTO" }) }),
+    );
+    expect(error).toBeInstanceOf(MappingError);
+    expect((error as MappingError).message).toContain("headline");
+    expect(bz.requests).toHaveLength(0);
   });
 
   it("creates the candidate on this position when the email is only on another one", async () => {
@@ -437,11 +501,13 @@ describe("Breezyhr.pushProfile", () => {
       "GET /companies",
       `GET /company/${company}/candidates/search`,
       `POST /company/${company}/position/${POSITION}/candidates`,
+      `PUT /company/${company}/position/${POSITION}/candidate/%3Cnew%20candidate%20id%3E`,
       `POST /company/${company}/position/${POSITION}/candidate/%3Cnew%20candidate%20id%3E/resume`,
     ]);
+    expect(planned[3]?.body).toEqual({ name: "Amélie Poulain-Dupré", headline: "Lead Data Engineer" });
     expect(planned[2]?.headers["Authorization"]).toBe("[REDACTED]");
     expect(planned[2]?.body).toMatchObject({ name: "Amélie Poulain-Dupré", origin: "sourced" });
-    expect(planned[3]?.body).toEqual({
+    expect(planned[4]?.body).toEqual({
       file: expect.stringMatching(/^<file CV Amélie Poulain\.pdf, application\/pdf, \d+ bytes>$/),
     });
   });

@@ -13,7 +13,7 @@ import { SAMPLE_SOURCE_KEY, hrflowKey, sampleProfiles } from "../../src/testing/
 import { registerSecret } from "../support/leaks.js";
 import { runPush } from "../support/push.js";
 
-const KEY = "flatchr-sandbox-key";
+const KEY = "fl-key-sbx-2a9d";
 const COMPANY = "LEZBvp5b4LdMoVmg";
 const SLUG = "k0m5o9ylkznxbqby-data-engineer-h-f";
 const WRONG_KEY = "wrong-flatchr-key-123";
@@ -102,7 +102,8 @@ describe("Flatchr.pushProfile", () => {
       firstname: "Amélie",
       lastname: "Poulain-Dupré",
       email: "amelie.poulain+jobs@example.fr",
-      phone: "+33 6 12 34 56 78",
+      // A string in E.164: never the documented integer, which would lose the "+" (docs/vendor-notes.md).
+      phone: "+33612345678",
       type: "document",
       resume: { fileName: "CV Amélie Poulain.pdf", contentType: "application/pdf" },
       urls: {

@@ -214,7 +214,7 @@ describe("Greenhouse fakes", () => {
         },
         ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
       });
-    const key = "greenhouse-sandbox-api-key";
+    const key = "gh-apikey-sbx-7b3e";
     const good = `Basic ${Buffer.from(`${key}:`).toString("base64")}`;
     expect((await v1("/v1/candidates", good)).status).toBe(200);
     expect((await v1("/v1/candidates", `Basic ${Buffer.from(`${key}::`).toString("base64")}`)).status).toBe(

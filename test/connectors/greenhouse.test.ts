@@ -21,7 +21,7 @@ const JOB_A = 4012345;
 const JOB_B = 4012346;
 const JOB_C = 4012347;
 const ADMIN = 4080;
-const API_KEY = "greenhouse-sandbox-api-key";
+const API_KEY = "gh-apikey-sbx-7b3e";
 const basicOf = (key: string) => `Basic ${Buffer.from(`${key}:`).toString("base64")}`;
 
 describe("Greenhouse.pushProfile", () => {
@@ -437,18 +437,16 @@ describe("Greenhouse.pushProfile", () => {
   it("accepts a pre-minted bearer token (partner setups)", async () => {
     const viaOAuth = await runPush(Greenhouse.pushProfile, {
       ...options("amelie"),
-      auth: new OAuth2ClientCredentials({ accessToken: "greenhouse-sandbox-partner-token" }),
+      auth: new OAuth2ClientCredentials({ accessToken: "gh-partner-sbx-5c1d" }),
     });
     expect(viaOAuth.response?.result?.action).toBe("created");
     const viaHeader = await runPush(Greenhouse.pushProfile, {
       ...options("taro"),
-      auth: new AuthorizationAuth({ value: "Bearer greenhouse-sandbox-partner-token" }),
+      auth: new AuthorizationAuth({ value: "Bearer gh-partner-sbx-5c1d" }),
     });
     expect(viaHeader.response?.result?.action).toBe("created");
     expect(authFake.issued).toHaveLength(0);
-    expect(
-      gh.requests.every((r) => r.headers["authorization"] === "Bearer greenhouse-sandbox-partner-token"),
-    ).toBe(true);
+    expect(gh.requests.every((r) => r.headers["authorization"] === "Bearer gh-partner-sbx-5c1d")).toBe(true);
   });
 
   it("says what is missing when the acting user is not a Site Admin (403 on the lookup)", async () => {

@@ -5,7 +5,7 @@ import { XSmartTokenAuth } from "../../src/core/auth/static.js";
 import { MappingError, AuthError, ConfigError } from "../../src/core/errors.js";
 import { Hrflow } from "../../src/hrflow/client.js";
 import { HrflowFake } from "../../src/testing/hrflow-fake.js";
-import { SmartRecruitersFake } from "../../src/testing/smartrecruiters-fake.js";
+import { SR_ATTACHMENTS_DEPRECATION, SmartRecruitersFake } from "../../src/testing/smartrecruiters-fake.js";
 import { SAMPLE_SOURCE_KEY, hrflowKey } from "../../src/testing/profiles.js";
 import { runPush } from "../support/push.js";
 
@@ -108,8 +108,36 @@ describe("SmartRecruiters.pushProfile", () => {
         type: "RESUME",
         name: "CV Amélie Poulain.pdf",
         contentType: "application/pdf",
+        // Through the job-scoped upload: the candidate-level one is deprecated.
+        jobId: JOB,
       }),
     ]);
+    expect(sr.requests.filter((r) => r.method === "POST").map((r) => r.path)).toEqual([
+      `/jobs/${JOB}/candidates`,
+      `/candidates/${candidate?.id ?? ""}/jobs/${JOB}/attachments`,
+    ]);
+  });
+
+  it("fake: answers the deprecated candidate-level upload with Deprecation and Sunset headers", async () => {
+    await runPush(SmartRecruiters.pushProfile, options("amelie"));
+    const [candidate] = [...sr.candidates.values()];
+    const upload = (path: string) => {
+      const form = new FormData();
+      form.set("attachmentType", "GENERIC_FILE");
+      form.set("file", new Blob(["hello"], { type: "text/plain" }), "note.txt");
+      return fetch(`${sr.url}${path}`, { method: "POST", headers: { "x-smarttoken": sr.token }, body: form });
+    };
+    const old = await upload(`/candidates/${candidate?.id ?? ""}/attachments`);
+    expect(old.status).toBe(201);
+    expect(old.headers.get("deprecation")).toBe(SR_ATTACHMENTS_DEPRECATION.deprecation);
+    expect(old.headers.get("sunset")).toBe(SR_ATTACHMENTS_DEPRECATION.sunset);
+    expect(old.headers.get("link")).toContain('rel="successor-version"');
+    const current = await upload(`/candidates/${candidate?.id ?? ""}/jobs/${JOB}/attachments`);
+    expect(current.status).toBe(201);
+    expect(current.headers.get("deprecation")).toBeNull();
+    // The job-scoped upload needs a candidate on that job.
+    const elsewhere = await upload(`/candidates/${candidate?.id ?? ""}/jobs/another-job/attachments`);
+    expect(elsewhere.status).toBe(404);
   });
 
   it("creates no second candidate and uploads no second CV on a repeated push", async () => {
@@ -181,7 +209,7 @@ describe("SmartRecruiters.pushProfile", () => {
     expect(planned.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual([
       "GET /candidates",
       `POST /jobs/${JOB}/candidates`,
-      "POST /candidates/%3Cnew%20candidate%20id%3E/attachments",
+      `POST /candidates/%3Cnew%20candidate%20id%3E/jobs/${JOB}/attachments`,
     ]);
     expect(planned[1]?.headers["X-SmartToken"]).toBe("[REDACTED]");
     expect(planned[2]?.body).toEqual({
@@ -210,5 +238,8 @@ describe("SmartRecruiters.pushProfile", () => {
       name: "tanaka_cv.doc",
       contentType: "application/msword",
     });
+    // No job to scope it to: the candidate-level upload, the only one there is for the Talent Pool.
+    expect(candidate?.attachments[0]).not.toHaveProperty("jobId");
+    expect(sr.requests.some((r) => r.path === `/candidates/${candidate?.id ?? ""}/attachments`)).toBe(true);
   });
 });

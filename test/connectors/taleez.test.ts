@@ -40,6 +40,22 @@ describe("Taleez.pushProfile", () => {
         ],
       },
     });
+    // A national phone number (no country code): readable with the location's country, or not at all.
+    for (const [name, country] of [
+      ["phone-fr", "France"],
+      ["phone-nowhere", null],
+    ] as const)
+      hrflow.addProfile(SAMPLE_SOURCE_KEY, {
+        key: hrflowKey(name),
+        source: { key: SAMPLE_SOURCE_KEY },
+        info: {
+          first_name: "Léa",
+          last_name: "Martin",
+          email: `${name}@example.fr`,
+          phone: "06 11 22 33 44",
+          location: { text: null, fields: country ? { country } : null },
+        },
+      });
     hrflowClient = new Hrflow({
       apiSecret: hrflow.apiSecret,
       apiUser: hrflow.apiUser,
@@ -92,7 +108,7 @@ describe("Taleez.pushProfile", () => {
       firstName: "Amélie",
       lastName: "Poulain-Dupré",
       mail: "amelie.poulain+jobs@example.fr",
-      phone: "+33 6 12 34 56 78",
+      phone: "+33612345678",
       lang: "FR",
       initialReferrer: "HrFlow",
       recruiterId: RECRUITER,
@@ -170,7 +186,7 @@ describe("Taleez.pushProfile", () => {
     expect(sergio?.body).toEqual({
       firstName: "Sergio",
       lastName: "Ramírez Núñez",
-      phone: "06 11 22 33 44",
+      // "06 11 22 33 44" without a country cannot be read as an international number: left out.
       lang: "ES",
       initialReferrer: "HrFlow",
       recruiterId: RECRUITER,
@@ -179,6 +195,48 @@ describe("Taleez.pushProfile", () => {
     expect(taro?.documents[0]).toMatchObject({ name: "tanaka_cv.doc", contentType: "application/msword" });
     const messyCv = tz.findByMail("john.oreilly@example.com")[0]?.documents[0];
     expect(messyCv?.name).not.toMatch(/[/<>]/);
+  });
+
+  it("sends the phone in E.164, read in the profile's country; leaves out what it cannot read, and says so", async () => {
+    const fr = await runPush(Taleez.pushProfile, options("phone-fr"));
+    expect(fr.error).toBeUndefined();
+    expect(tz.findByMail("phone-fr@example.fr")[0]?.body["phone"]).toBe("+33611223344");
+    expect(fr.response?.result?.warnings.filter((w) => w.includes("phone"))).toEqual([]);
+
+    const nowhere = await runPush(Taleez.pushProfile, options("phone-nowhere"));
+    const stored = tz.findByMail("phone-nowhere@example.fr")[0];
+    expect(stored?.body).not.toHaveProperty("phone");
+    expect(nowhere.response?.result?.warnings).toEqual([
+      expect.stringMatching(/^info\.phone "06 11 22 33 44" was not sent: .*no country.*Taleez ignores/),
+    ]);
+  });
+
+  it("fake: ignores a phone Taleez cannot read, as Taleez does (no error, no phone)", async () => {
+    const create = (mail: string, phone: string) =>
+      fetch(`${tz.url}/0/candidates`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-taleez-api-secret": tz.secret },
+        body: JSON.stringify({ firstName: "A", lastName: "B", mail, phone }),
+      });
+    expect((await create("spaced@example.fr", "06 11 22 33 44")).status).toBe(200);
+    expect((await create("e164@example.fr", "+33611223344")).status).toBe(200);
+    expect((await create("national@example.fr", "0611223344")).status).toBe(200);
+    expect(tz.findByMail("spaced@example.fr")[0]).toMatchObject({ ignoredPhone: "06 11 22 33 44" });
+    expect(tz.findByMail("spaced@example.fr")[0]?.body).not.toHaveProperty("phone");
+    expect(tz.findByMail("e164@example.fr")[0]?.body["phone"]).toBe("+33611223344");
+    expect(tz.findByMail("national@example.fr")[0]?.body["phone"]).toBe("0611223344");
+  });
+
+  it("refuses a format whose phone Taleez would ignore, before any request", async () => {
+    const { error } = await runPush(
+      Taleez.pushProfile,
+      options("amelie", {
+        format: () => ({ firstName: "A", lastName: "B", recruiterId: RECRUITER, phone: "06 11 22 33 44" }),
+      }),
+    );
+    expect(error).toBeInstanceOf(MappingError);
+    expect((error as MappingError).field).toBe("payload.phone");
+    expect(tz.requests).toHaveLength(0);
   });
 
   it("sends no partial location and says so; maps every kind of link to one slot", async () => {

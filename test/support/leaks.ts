@@ -8,18 +8,18 @@ import type { Logger } from "../../src/core/logger.js";
  */
 const secrets = new Set<string>([
   // Sandbox defaults (HrFlow and vendor fakes).
-  "hrflow-sandbox-secret",
+  "hf-secret-sbx-3e7b",
   "sr-sandbox-token",
-  "breezy-sandbox-password",
+  "bz-pass-sbx-6f1e",
   // The personal access token without its public `breezy_pat_` format prefix (documented in help texts).
-  "breezy-sandbox-token",
+  "bz-token-sbx-9a4c",
   // Every session token the Breezy fake issues starts with this.
-  "breezy-sandbox-session-",
-  "flatchr-sandbox-key",
-  "greenhouse-sandbox-client-id",
-  "greenhouse-sandbox-client-secret",
-  "greenhouse-sandbox-api-key",
-  "greenhouse-sandbox-partner-token",
+  "bz-session-sbx-",
+  "fl-key-sbx-2a9d",
+  "gh-client-sbx-4d1a",
+  "gh-secret-sbx-8e2f9c",
+  "gh-apikey-sbx-7b3e",
+  "gh-partner-sbx-5c1d",
   "taleez-sandbox-secret",
 ]);
 const collected: string[] = [];

@@ -72,7 +72,12 @@ describe("HttpClient", () => {
     expect(response.status).toBe(200);
     expect(server.requests).toHaveLength(3);
     expect(clock.sleeps).toEqual([150, 300]);
-    const lines = logger.lines.filter((l) => l.level === "debug").map((l) => l.message);
+    // Each attempt: a `request` event (what a status line shows), then its outcome.
+    const events = logger.lines.filter((l) => l.level === "debug" && l.message === "Vendor: list items");
+    expect(events).toHaveLength(3);
+    const lines = logger.lines
+      .filter((l) => l.level === "debug" && l.message.startsWith("HTTP "))
+      .map((l) => l.message);
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(
       /^HTTP GET http:\/\/127\.0\.0\.1:\d+\/items\?token=\[REDACTED\]&q=a\+b -> 503 \(\d+ ms\)$/,

@@ -26,7 +26,7 @@ describe("profile limits", () => {
       maxAttachments: 20,
       maxUrls: 50,
       maxListItems: 1000,
-      maxTextLength: 20_000,
+      maxTextLength: 100_000,
       maxCvTextLength: 200_000,
       maxDepth: 16,
     });
@@ -55,15 +55,15 @@ describe("profile limits", () => {
   });
 
   it("refuses text past its bound, naming the field, never quoting it", () => {
-    const long = "é".repeat(20_001);
+    const long = "é".repeat(100_001);
     const error = refused(() => parseHrflowProfile({ experiences: [{ description: long }] }));
     expect(error.field).toBe("experiences[0].description");
-    expect(error.message).toContain("20001 characters, more than the 20000");
+    expect(error.message).toContain("100001 characters, more than the 100000");
     expect(error.message).not.toContain("éé");
     expect(() => parseHrflowProfile({ text: "a".repeat(150_000) })).not.toThrow();
     expect(refused(() => parseHrflowProfile({ text: "a".repeat(200_001) })).field).toBe("text");
     // Unknown fields are kept as sent, but bounded like the others.
-    expect(refused(() => parseHrflowProfile({ extra: { note: "b".repeat(20_001) } })).field).toBe(
+    expect(refused(() => parseHrflowProfile({ extra: { note: "b".repeat(100_001) } })).field).toBe(
       "extra.note",
     );
   });

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   cleanText,
@@ -37,6 +38,49 @@ describe("cleanText", () => {
   it("cuts at grapheme boundaries", () => {
     expect(truncate("ab👍🏽cd", 4)).toBe("ab…");
     expect(cleanText("x".repeat(50), { maxLength: 10 })).toBe("xxxxxxxxx…");
+  });
+  it("reports a cut through onCut, with the length before it", () => {
+    const cuts: number[] = [];
+    expect(cleanText("x".repeat(50), { maxLength: 10, onCut: (n) => cuts.push(n) })).toHaveLength(10);
+    expect(cleanText("short", { maxLength: 10, onCut: (n) => cuts.push(n) })).toBe("short");
+    expect(cuts).toEqual([50]);
+  });
+  it("cuts long texts where a grapheme-by-grapheme walk from the start would", () => {
+    // The reference: the walk from the start that truncate() used to do (slow on long texts).
+    const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+    const reference = (text: string, max: number): string => {
+      if (text.length <= max) return text;
+      let out = "";
+      for (const { segment } of segmenter.segment(text)) {
+        if (out.length + segment.length > max - 1) break;
+        out += segment;
+      }
+      return `${out.trimEnd()}…`;
+    };
+    const pieces = [
+      "a",
+      " ",
+      "é",
+      "e\u0301",
+      "👍🏽",
+      "👩‍👩‍👧",
+      "🇫🇷",
+      "🇫",
+      "田",
+      "ل",
+      "\n",
+      "1\uFE0F\u20E3",
+      "Z\u0351\u0352\u0353",
+    ];
+    const text = fc.array(fc.constantFrom(...pieces), { maxLength: 400 }).map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 700 }), (value, max) => {
+        expect(truncate(value, max)).toBe(reference(value, max));
+      }),
+      { numRuns: 2000 },
+    );
+    const flags = "🇫🇷".repeat(200);
+    expect(truncate(`x${flags}`, 301)).toBe(reference(`x${flags}`, 301));
   });
 });
 

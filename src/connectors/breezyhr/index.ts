@@ -6,7 +6,7 @@ import { ConfigError, isHttpError, type ConfigIssue, type ErrorContext } from ".
 import { vendorErrorMessage } from "../../core/http/client.js";
 import { defineConnector } from "../connector.js";
 import { cvStep } from "../cv-step.js";
-import type { PushContext, PushPlan, UpdateResult } from "../definition.js";
+import type { PushContext, PushPlan, RecordStep, UpdateResult } from "../definition.js";
 import {
   addEducation,
   addWorkHistory,
@@ -21,7 +21,7 @@ import {
   uploadResume,
   type BreezyPosition,
 } from "./api.js";
-import { mapBreezyCandidate, skippedEntries } from "./mapping.js";
+import { breezyHeadline, mapBreezyCandidate, skippedEntries } from "./mapping.js";
 import {
   BREEZY_SOCIAL_NETWORKS,
   BreezyCandidateInputSchema,
@@ -188,7 +188,11 @@ function socialMap(value: BreezyCandidate["social_profiles"]): Partial<Record<Br
 }
 
 /** The PUT body: the profile's fields, with the tags and social profiles already on the candidate kept. */
-function updateBody(payload: BreezyCandidateInput, existing: BreezyCandidate): BreezyCandidateUpdate {
+function updateBody(
+  payload: BreezyCandidateInput,
+  existing: BreezyCandidate,
+  headline: string | undefined,
+): BreezyCandidateUpdate {
   const tags = [...(existing.tags ?? [])];
   const seen = new Set(tags.map(fold));
   for (const tag of payload.tags ?? []) {
@@ -205,7 +209,7 @@ function updateBody(payload: BreezyCandidateInput, existing: BreezyCandidate): B
   // The source says where the candidate first came from: kept when Breezy already has one.
   const existingSource = typeof existing.source === "string" ? existing.source : existing.source?.name;
   if (payload.source !== undefined && !existingSource) body.source = payload.source;
-  if (payload.headline !== undefined) body.headline = payload.headline;
+  if (headline !== undefined) body.headline = headline;
   if (payload.address !== undefined) body.address = payload.address;
   if (Object.keys(social).length > 0) body.social_profiles = social;
   if (payload.cover_letter !== undefined) body.cover_letter = payload.cover_letter;
@@ -254,7 +258,8 @@ async function update(
   existing: BreezyCandidate | undefined,
 ): Promise<UpdateResult> {
   const { payload } = ctx;
-  const body = updateBody(payload, existing ?? { _id: id });
+  // `headline` is not part of the create payload (Breezy's create has none): the update computes it.
+  const body = updateBody(payload, existing ?? { _id: id }, headlineOf(ctx));
   const changed = existing ? changedFieldsOf(body, existing) : Object.keys(body);
   if (changed.length > 0) await ctx.http.request(updateCandidate(position, id, body));
 
@@ -302,6 +307,25 @@ async function update(
 
 // ---------------------------------------------------------------------------------------------------
 // The plan.
+
+/** The headline (current job title), which only Breezy's update request takes. */
+const headlineOf = (ctx: Ctx): string | undefined => breezyHeadline(ctx.profile, new Date(ctx.clock.now()));
+
+/**
+ * Breezy's create request has no `headline` (only its update has one): a new candidate gets it through an
+ * update right away, so it arrives complete and a repeated push finds nothing to change. A failure is a
+ * failed step (the push is partial and a re-run sets it), not a lost candidate.
+ */
+function headlineStep(ctx: Ctx, position: BreezyPosition, id: string, headline: string): RecordStep {
+  return {
+    name: "headline",
+    kind: "idempotent",
+    perform: async () => {
+      await ctx.http.request(updateCandidate(position, id, { name: ctx.payload.name, headline }));
+      return { status: "done", detail: "set with an update (the create takes none)" };
+    },
+  };
+}
 
 /** Breezy's own error shape: `{"error": {"type": "invalidAccessToken", "message": "..."}}`. */
 function errorMessage(body: unknown): string | undefined {
@@ -376,15 +400,23 @@ async function plan(ctx: Ctx): Promise<PushPlan<BreezyCandidate>> {
       },
       update: (record) => update(ctx, position, record.id ?? "", record.data),
     },
-    steps: (record) => [
-      cvStep(ctx, {
-        // A candidate holds one resume; the same file name means this CV is already there.
-        alreadyThere: (file) => Promise.resolve(record.data?.resume?.file_name === file.fileName),
-        upload: async (file) => {
-          await ctx.http.request(uploadResume(position, record.id ?? "", file));
-        },
-      }),
-    ],
+    steps: (record) => {
+      const headline = headlineOf(ctx);
+      const steps: RecordStep[] =
+        record.origin === "created" && headline !== undefined
+          ? [headlineStep(ctx, position, record.id ?? "", headline)]
+          : [];
+      steps.push(
+        cvStep(ctx, {
+          // A candidate holds one resume; the same file name means this CV is already there.
+          alreadyThere: (file) => Promise.resolve(record.data?.resume?.file_name === file.fileName),
+          upload: async (file) => {
+            await ctx.http.request(uploadResume(position, record.id ?? "", file));
+          },
+        }),
+      );
+      return steps;
+    },
   };
 }
 
@@ -559,7 +591,7 @@ export const Breezyhr = defineConnector<typeof OptionsSchema, BreezyCandidateInp
     {
       vendorField: "headline",
       profileField: "experiences[].title",
-      rule: "title of the current job, else of the most recent one",
+      rule: "title of the current job, else of the most recent one; sent on updates only (the create request has no headline)",
     },
     { vendorField: "summary", profileField: "info.summary", rule: "HTML converted to text" },
     { vendorField: "origin", profileField: "option origin", rule: "sourced (default) or applied" },

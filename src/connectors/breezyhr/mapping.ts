@@ -1,6 +1,13 @@
 import { compact } from "../../core/compact.js";
 import { MappingError } from "../../core/errors.js";
-import { cleanText, compareDates, parseLooseDate, type LooseDate } from "../../core/text.js";
+import {
+  cleanText,
+  compareDates,
+  parseLooseDate,
+  textCleaner,
+  type LooseDate,
+  type TextCleaner,
+} from "../../core/text.js";
 import {
   addressLine,
   hasInvalidEmail,
@@ -94,8 +101,12 @@ function recency(a: { current: boolean; start?: LooseDate; end?: LooseDate }, b:
   return 0;
 }
 
-/** The title of the current (else most recent) job: Breezy's `headline`. */
-function headline(profile: HrflowProfile, today: LooseDate): string | undefined {
+/**
+ * The title of the current (else most recent) job: Breezy's `headline`, a field of the update only (the
+ * create request has none). Pure.
+ */
+export function breezyHeadline(profile: HrflowProfile, now: Date): string | undefined {
+  const today = { year: now.getUTCFullYear(), month: now.getUTCMonth() + 1, day: now.getUTCDate() };
   const jobs = profile.experiences.flatMap((exp) => {
     const title = cleanText(exp.title, { maxLength: 300 });
     if (!title) return [];
@@ -112,44 +123,54 @@ function headline(profile: HrflowProfile, today: LooseDate): string | undefined 
   return jobs.sort(recency)[0]?.title;
 }
 
-function workHistory(profile: HrflowProfile, today: LooseDate): BreezyWorkHistoryInput[] {
-  return profile.experiences.flatMap((exp) => {
+function workHistory(profile: HrflowProfile, today: LooseDate, clean: TextCleaner): BreezyWorkHistoryInput[] {
+  let sent = 0;
+  return profile.experiences.flatMap((exp, i) => {
     // `company_name` is required inside an entry: without it the entry is left out (see skippedEntries).
-    const company = cleanText(exp.company, { maxLength: 300 });
+    const at = (field: string, to: string) => ({
+      from: `experiences[${i}].${field}`,
+      to: `work_history[${sent}].${to}`,
+    });
+    const company = clean(exp.company, at("company", "company_name"), { maxLength: 300 });
     if (!company) return [];
     const when = period(exp.date_start, exp.date_end, today);
     // A current job has no end; an end month is sent only with its year (the schema checks it too).
     const end = when.current ? undefined : when.end;
-    return [
-      compact({
-        company_name: company,
-        title: cleanText(exp.title, { maxLength: 300 }),
-        summary: cleanText(exp.description, { multiline: true, maxLength: 10_000 }),
-        start_year: when.start?.year,
-        start_month: when.start?.month,
-        end_year: end?.year,
-        end_month: end?.month,
-      }),
-    ];
+    const entry = compact({
+      company_name: company,
+      title: clean(exp.title, at("title", "title"), { maxLength: 300 }),
+      summary: clean(exp.description, at("description", "summary"), { multiline: true, maxLength: 10_000 }),
+      start_year: when.start?.year,
+      start_month: when.start?.month,
+      end_year: end?.year,
+      end_month: end?.month,
+    });
+    sent += 1;
+    return [entry];
   });
 }
 
-function education(profile: HrflowProfile): BreezyEducationInput[] {
-  return profile.educations.flatMap((edu) => {
-    const school = cleanText(edu.school, { maxLength: 300 });
+function education(profile: HrflowProfile, clean: TextCleaner): BreezyEducationInput[] {
+  let sent = 0;
+  return profile.educations.flatMap((edu, i) => {
+    const at = (field: string, to: string) => ({
+      from: `educations[${i}].${field}`,
+      to: `education[${sent}].${to}`,
+    });
+    const school = clean(edu.school, at("school", "school_name"), { maxLength: 300 });
     if (!school) return [];
     const start = parseLooseDate(edu.date_start);
     let end = parseLooseDate(edu.date_end);
     if (start && end && compareDates(end, start) < 0) end = undefined;
     // Breezy's education entries take years only. A future end year is an expected graduation: kept.
-    return [
-      compact({
-        school_name: school,
-        field_of_study: cleanText(edu.title, { maxLength: 300 }),
-        start_year: start?.year,
-        end_year: end?.year,
-      }),
-    ];
+    const entry = compact({
+      school_name: school,
+      field_of_study: clean(edu.title, at("title", "field_of_study"), { maxLength: 300 }),
+      start_year: start?.year,
+      end_year: end?.year,
+    });
+    sent += 1;
+    return [entry];
   });
 }
 
@@ -204,20 +225,32 @@ export function mapBreezyCandidate(
     );
   }
 
-  const tags = skillNames(profile, 150);
-  const jobs = workHistory(profile, extras.today);
-  const schools = education(profile);
+  const clean = textCleaner("Breezy HR", extras.warnings);
+  const tags = skillNames(profile, 150, clean);
+  const jobs = workHistory(profile, extras.today, clean);
+  const schools = education(profile, clean);
   return compact({
-    name: cleanText(fullName, { maxLength: 300 }) ?? fullName,
+    name: clean(fullName, { from: "info.full_name", to: "name" }, { maxLength: 300 }) ?? fullName,
     email_address: email,
     phone_number: profilePhone(profile),
     address: addressLine(plainLocation(profile.info.location)),
-    headline: headline(profile, extras.today),
-    summary: cleanText(profile.info.summary, { multiline: true, maxLength: 20_000 }),
+    summary: clean(
+      profile.info.summary,
+      { from: "info.summary", to: "summary" },
+      { multiline: true, maxLength: 20_000 },
+    ),
     origin: options.origin,
-    source: cleanText(profile.source?.name, { maxLength: 200 }) ?? "HrFlow.ai",
+    source:
+      clean(profile.source?.name, { from: "source.name", to: "source" }, { maxLength: 200 }) ?? "HrFlow.ai",
     tags: tags.length > 0 ? tags : undefined,
-    cover_letter: cleanText(options.coverLetter, { multiline: true, maxLength: 20_000 }),
+    cover_letter: clean(
+      options.coverLetter,
+      { from: "option coverLetter", to: "cover_letter" },
+      {
+        multiline: true,
+        maxLength: 20_000,
+      },
+    ),
     work_history: jobs.length > 0 ? jobs : undefined,
     education: schools.length > 0 ? schools : undefined,
     social_profiles: socialProfiles(profile),

@@ -71,13 +71,16 @@ export const BreezyCustomAttributeSchema = z.strictObject({
   secure: z.boolean().optional(),
 });
 
-/** `CompanyAddNewCandidateToPositionRequest`: the body of `POST .../position/{id}/candidates`. */
+/**
+ * `CompanyAddNewCandidateToPositionRequest`: the body of `POST .../position/{id}/candidates`. No `headline`:
+ * it is a field of the update (`PUT .../candidate/{id}`) only, so a create refuses it here rather than
+ * send a field Breezy drops.
+ */
 export const BreezyCandidateInputSchema = z.strictObject({
   name: Text(300),
   email_address: z.email().optional(),
   phone_number: Text(50).optional(),
   address: Text(500).optional(),
-  headline: Text(300).optional(),
   summary: Text(20_000).optional(),
   origin: z.enum(["sourced", "applied"]).optional(),
   source: Text(200).optional(),
@@ -90,7 +93,7 @@ export const BreezyCandidateInputSchema = z.strictObject({
 });
 export type BreezyCandidateInput = z.infer<typeof BreezyCandidateInputSchema>;
 
-/** `CompanyUpdateCandidatePositionRequest`: the body of `PUT .../candidate/{id}`. */
+/** `CompanyUpdateCandidatePositionRequest`: the body of `PUT .../candidate/{id}` (it takes a `headline`). */
 export type BreezyCandidateUpdate = Pick<
   BreezyCandidateInput,
   | "name"
@@ -99,11 +102,10 @@ export type BreezyCandidateUpdate = Pick<
   | "summary"
   | "tags"
   | "source"
-  | "headline"
   | "address"
   | "social_profiles"
   | "cover_letter"
->;
+> & { headline?: string };
 
 /** Answers carry `null` for unset fields; read them as absent. */
 const maybe = <T extends z.ZodType>(schema: T) =>

@@ -266,7 +266,7 @@ export const Flatchr = defineConnector<typeof OptionsSchema, FlatchrCandidateInp
     {
       vendorField: "phone",
       profileField: "info.phone",
-      rule: "kept as written when it holds at least 6 digits",
+      rule: "a string in E.164 (`+33611223344`, read in the country of info.location.fields.country when written without its country code), else as written; never an integer (it would lose the `+` and a leading 0)",
     },
     {
       vendorField: "urls.linkedin / facebook / twitter / other",

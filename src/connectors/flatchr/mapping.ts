@@ -1,12 +1,12 @@
 import { checkCvUrl } from "../../core/cv.js";
 import { compact } from "../../core/compact.js";
 import { MappingError } from "../../core/errors.js";
-import { cleanText } from "../../core/text.js";
+import { textCleaner } from "../../core/text.js";
 import {
   normalizeUrl,
   profileEmail,
   profileLinks,
-  profilePhone,
+  profilePhoneNumber,
   requiredName,
   resumeAttachment,
 } from "../../hrflow/fields.js";
@@ -27,6 +27,11 @@ function flatchrUrls(profile: HrflowProfile): FlatchrUrls | undefined {
 }
 
 type Resume = Pick<FlatchrCandidateInput, "type" | "resume">;
+
+function phoneOf(profile: HrflowProfile): string | undefined {
+  const phone = profilePhoneNumber(profile);
+  return phone?.e164 ?? phone?.written;
+}
 
 /**
  * The CV, which Flatchr requires: the downloaded file as a base64 `document`, else (the download failed)
@@ -73,10 +78,16 @@ export function mapFlatchrCandidate(
     firstname: name.first,
     lastname: name.last,
     email: profileEmail(profile),
-    phone: profilePhone(profile),
+    // A string in E.164 when the number can be read (see docs/vendor-notes.md: the docs type it as an
+    // integer, which would lose the `+` and a leading 0), else as written.
+    phone: phoneOf(profile),
     type: resume.type,
     resume: resume.resume,
     urls: flatchrUrls(profile),
-    comment: cleanText(profile.info.summary, { multiline: true, maxLength: 5_000 }),
+    comment: textCleaner("Flatchr", extras.warnings)(
+      profile.info.summary,
+      { from: "info.summary", to: "comment" },
+      { multiline: true, maxLength: 5_000 },
+    ),
   });
 }

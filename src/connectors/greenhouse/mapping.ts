@@ -1,6 +1,13 @@
 import type { CvFile } from "../../core/cv.js";
 import { compact } from "../../core/compact.js";
-import { cleanText, compareDates, formatIsoDate, type LooseDate } from "../../core/text.js";
+import {
+  cleanText,
+  compareDates,
+  formatIsoDate,
+  textCleaner,
+  type LooseDate,
+  type TextCleaner,
+} from "../../core/text.js";
 import {
   addressLine,
   type Network,
@@ -67,12 +74,24 @@ function currentJob(profile: HrflowProfile, today: LooseDate): { company?: strin
  * Employments: every experience with a company, a title and a readable start date (Greenhouse requires
  * all three). No `end_date` means a current job.
  */
-export function greenhouseEmployments(profile: HrflowProfile, today: LooseDate): GreenhouseEmployment[] {
-  return profile.experiences.flatMap((exp) => {
-    const company = cleanText(exp.company, { maxLength: 255 });
-    const title = cleanText(exp.title, { maxLength: 255 });
+export function greenhouseEmployments(
+  profile: HrflowProfile,
+  today: LooseDate,
+  clean: TextCleaner = (value, _fields, options) => cleanText(value, options),
+): GreenhouseEmployment[] {
+  let sent = 0;
+  return profile.experiences.flatMap((exp, i) => {
+    const at = (field: string, to: string) => ({
+      from: `experiences[${i}].${field}`,
+      to: `employments[${sent}].${to}`,
+    });
+    // The date first: an entry left out for want of one reports no cut.
     const when = period(exp.date_start, exp.date_end, today);
-    if (!company || !title || !when.start) return [];
+    if (!when.start) return [];
+    const company = clean(exp.company, at("company", "company_name"), { maxLength: 255 });
+    const title = clean(exp.title, at("title", "title"), { maxLength: 255 });
+    if (!company || !title) return [];
+    sent += 1;
     return [
       compact({
         company_name: company,
@@ -107,8 +126,9 @@ export function mapGreenhouseCandidate(
   const phone = profilePhone(profile);
   const address = addressLine(plainLocation(profile.info.location));
   const job = currentJob(profile, extras.today);
-  const tags = skillNames(profile, 255);
-  const employments = greenhouseEmployments(profile, extras.today);
+  const clean = textCleaner("Greenhouse", extras.warnings);
+  const tags = skillNames(profile, 255, clean);
+  const employments = greenhouseEmployments(profile, extras.today, clean);
 
   return compact({
     first_name: name.first,

@@ -58,12 +58,24 @@ export const listAttachments = (
   dryRun: { response: { content: [] } },
 });
 
-// https://developers.smartrecruiters.com/reference/candidatesattachmentsadd-1
-// Multipart: `attachmentType=RESUME` and the file part `file`.
-export const uploadResume = (candidateId: string, file: CvFile): RequestSpec<{ id: string }> => ({
-  operation: "upload resume",
+/**
+ * Uploads the resume. With a job the candidate is assigned to, the job-scoped upload
+ * (`POST /candidates/{id}/jobs/{jobId}/attachments`, https://developers.smartrecruiters.com/reference,
+ * Candidate API, "attachments for a job"): the candidate-level `POST /candidates/{id}/attachments`
+ * (https://developers.smartrecruiters.com/reference/candidatesattachmentsadd-1) is marked deprecated in
+ * SmartRecruiters' current API description and is used only for a candidate without a job (Talent Pool).
+ * Multipart either way: `attachmentType=RESUME` and the file part `file`. See docs/vendor-notes.md.
+ */
+export const uploadResume = (
+  candidateId: string,
+  file: CvFile,
+  jobId: string | undefined,
+): RequestSpec<{ id: string }> => ({
+  operation: jobId ? "upload resume for the job" : "upload resume",
   method: "POST",
-  path: `/candidates/${encodeURIComponent(candidateId)}/attachments`,
+  path: jobId
+    ? `/candidates/${encodeURIComponent(candidateId)}/jobs/${encodeURIComponent(jobId)}/attachments`
+    : `/candidates/${encodeURIComponent(candidateId)}/attachments`,
   body: { multipart: { attachmentType: "RESUME", file } },
   expect: [200, 201],
   response: SmartRecruitersAttachmentSchema,

@@ -90,7 +90,11 @@ function plan(ctx: Ctx): PushPlan<SmartRecruitersCandidate> {
             return data.content.some((a) => a.type === "RESUME" && a.name === file.fileName);
           },
           upload: async (file) => {
-            await ctx.http.request(uploadResume(id, file));
+            // The job-scoped upload needs a candidate assigned to the job (created on it, or found there).
+            const onJob =
+              jobId !== undefined &&
+              (record.origin === "created" || assignedJobs(record.data ?? (await read(id))).includes(jobId));
+            await ctx.http.request(uploadResume(id, file, onJob ? jobId : undefined));
           },
         }),
       );
@@ -171,7 +175,13 @@ export const SmartRecruiters = defineConnector<
       docs: "https://developers.smartrecruiters.com/reference/candidatesattachmentsget-1",
     },
     {
-      name: "Upload attachment",
+      name: "Upload attachment for a job (with a job the candidate is on)",
+      method: "POST",
+      url: "https://api.smartrecruiters.com/candidates/{id}/jobs/{jobId}/attachments",
+      docs: "https://developers.smartrecruiters.com/reference",
+    },
+    {
+      name: "Upload attachment (deprecated; only for a Talent Pool candidate)",
       method: "POST",
       url: "https://api.smartrecruiters.com/candidates/{id}/attachments",
       docs: "https://developers.smartrecruiters.com/reference/candidatesattachmentsadd-1",

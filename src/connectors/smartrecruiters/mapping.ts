@@ -1,5 +1,5 @@
 import { compact } from "../../core/compact.js";
-import { cleanText, formatPartialDate } from "../../core/text.js";
+import { formatPartialDate, textCleaner } from "../../core/text.js";
 import {
   countryName,
   period,
@@ -54,10 +54,20 @@ export function mapSmartRecruitersCandidate(
     lng: location.lng,
   });
 
-  const experience: Experience[] = profile.experiences.flatMap((exp) => {
-    const title = cleanText(exp.title, { maxLength: 200 });
-    const company = cleanText(exp.company, { maxLength: 200 });
+  const clean = textCleaner("SmartRecruiters", extras.warnings);
+  // Entries without a title nor a company are left out: the vendor index of an entry is its sent position.
+  let experienceCount = 0;
+  let educationCount = 0;
+  const experience: Experience[] = profile.experiences.flatMap((exp, i) => {
+    const sent = experienceCount;
+    const at = (field: string, to: string) => ({
+      from: `experiences[${i}].${field}`,
+      to: `experience[${sent}].${to}`,
+    });
+    const title = clean(exp.title, at("title", "title"), { maxLength: 200 });
+    const company = clean(exp.company, at("company", "company"), { maxLength: 200 });
     if (!title && !company) return [];
+    experienceCount += 1;
     const when = period(exp.date_start, exp.date_end, extras.today);
     const place = plainLocation(exp.location);
     return [
@@ -68,15 +78,24 @@ export function mapSmartRecruitersCandidate(
         startDate: when.start ? formatPartialDate(when.start) : undefined,
         endDate: when.end ? formatPartialDate(when.end) : undefined,
         location: place.text ?? place.city,
-        description: cleanText(exp.description, { multiline: true, maxLength: 10_000 }),
+        description: clean(exp.description, at("description", "description"), {
+          multiline: true,
+          maxLength: 10_000,
+        }),
       }),
     ];
   });
 
-  const education: Education[] = profile.educations.flatMap((edu) => {
-    const institution = cleanText(edu.school, { maxLength: 200 });
-    const degree = cleanText(edu.title, { maxLength: 200 });
+  const education: Education[] = profile.educations.flatMap((edu, i) => {
+    const sent = educationCount;
+    const at = (field: string, to: string) => ({
+      from: `educations[${i}].${field}`,
+      to: `education[${sent}].${to}`,
+    });
+    const institution = clean(edu.school, at("school", "institution"), { maxLength: 200 });
+    const degree = clean(edu.title, at("title", "degree"), { maxLength: 200 });
     if (!institution && !degree) return [];
+    educationCount += 1;
     const when = period(edu.date_start, edu.date_end, extras.today);
     const place = plainLocation(edu.location);
     return [
@@ -87,12 +106,15 @@ export function mapSmartRecruitersCandidate(
         startDate: when.start ? formatPartialDate(when.start) : undefined,
         endDate: when.end ? formatPartialDate(when.end) : undefined,
         location: place.text ?? place.city,
-        description: cleanText(edu.description, { multiline: true, maxLength: 10_000 }),
+        description: clean(edu.description, at("description", "description"), {
+          multiline: true,
+          maxLength: 10_000,
+        }),
       }),
     ];
   });
 
-  const tags = skillNames(profile, 150);
+  const tags = skillNames(profile, 150, clean);
   return compact({
     firstName: name.first,
     lastName: name.last,

@@ -268,7 +268,7 @@ export const Taleez = defineConnector<typeof OptionsSchema, TaleezCandidateInput
     {
       vendorField: "phone",
       profileField: "info.phone",
-      rule: "kept as written when it holds at least 6 digits",
+      rule: "E.164 (`+33611223344`), read in the country of info.location.fields.country when written without its country code; left out with a warning when it is not a valid number (Taleez ignores forms it cannot read)",
     },
     {
       vendorField: "lang",

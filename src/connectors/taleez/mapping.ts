@@ -5,7 +5,7 @@ import {
   plainLocation,
   profileEmail,
   profileLinks,
-  profilePhone,
+  profilePhoneNumber,
   requiredName,
 } from "../../hrflow/fields.js";
 import type { HrflowProfile } from "../../hrflow/schema.js";
@@ -86,15 +86,22 @@ export function hasUnsentLocation(profile: HrflowProfile, payload: TaleezCandida
 export function mapTaleezCandidate(
   profile: HrflowProfile,
   options: TaleezMappingOptions,
-  _extras: MappingExtras,
+  extras: MappingExtras,
 ): TaleezCandidateInput {
   const name = requiredName(profile, "Taleez");
+  // Taleez keeps a phone only in a form it recognises (`+33611223344`, `0611223344`) and silently drops
+  // any other: E.164 always is one. What cannot be normalised is left out, and said.
+  const phone = profilePhoneNumber(profile);
+  if (phone && !phone.e164)
+    extras.warnings?.push(
+      `info.phone "${phone.written}" was not sent: it is not a valid number${phone.region ? ` in ${phone.region}` : " and the profile has no country to read it in"}, and Taleez ignores a phone it cannot read (write it with its country code, e.g. +33 6 11 22 33 44)`,
+    );
 
   return compact({
     firstName: name.first,
     lastName: name.last,
     mail: profileEmail(profile),
-    phone: profilePhone(profile),
+    phone: phone?.e164,
     lang: languageCode(profile),
     initialReferrer: options.initialReferrer,
     recruiterId: options.recruiterId,

@@ -7,6 +7,8 @@ import { z } from "zod";
  */
 
 const Text = (max: number) => z.string().min(1).max(max);
+/** Phone numbers Taleez keeps: international (`+` or `00`) or a French-style national number of 10 digits. */
+export const TALEEZ_PHONE = /^(?:(?:\+|00)[1-9]\d{6,14}|0\d{9})$/;
 
 /** A Taleez numeric id: an integer in JSON; a numeric string is read too. Kept as a string inside. */
 export const TaleezIdSchema = z
@@ -48,7 +50,10 @@ export const TaleezCandidateInputSchema = z.strictObject({
   lastName: Text(100),
   /** Unique within the company; optional (without it Taleez cannot tell two pushes apart). */
   mail: z.email().optional(),
-  phone: Text(40).optional(),
+  // The forms Taleez reads (`+33611223344`, `0033611223344`, `0611223344`); it silently drops any other.
+  phone: Text(40)
+    .regex(TALEEZ_PHONE, { error: "must be a phone number Taleez reads: +33611223344 (E.164) or 0611223344" })
+    .optional(),
   /** Candidate language, upper-case (`FR`, `EN`); must be enabled on the account. */
   lang: z
     .string()

@@ -405,6 +405,10 @@ export class HttpClient {
         this.#logger.warn(`${this.vendor}: ${spec.operation} will be retried in ${decision.delayMs} ms`, {
           attempt,
           outcome: result.kind === "response" ? result.status : result.kind,
+          event: "retry-wait",
+          vendor: this.vendor,
+          operation: spec.operation,
+          waitMs: decision.delayMs,
         });
         await this.#clock.sleep(decision.delayMs, this.#signal);
         continue;
@@ -431,8 +435,24 @@ export class HttpClient {
   async #attemptOnce<T>(spec: RequestSpec<T>, url: URL, attempt: number): Promise<AttemptResult> {
     const usedAuth =
       spec.authenticate !== false && this.#auth ? await this.#auth.headers(this.#authContext()) : {};
-    const send = (): Promise<AttemptResult> => this.#send(spec, url, attempt, usedAuth);
-    if (this.#limiter && spec.rateLimited !== false) return this.#limiter.schedule(spec.lane, send);
+    const send = (): Promise<AttemptResult> => {
+      this.#logger.debug(`${this.vendor}: ${spec.operation}`, {
+        event: "request",
+        vendor: this.vendor,
+        operation: spec.operation,
+      });
+      return this.#send(spec, url, attempt, usedAuth);
+    };
+    if (this.#limiter && spec.rateLimited !== false)
+      return this.#limiter.schedule(spec.lane, send, {
+        signal: this.#signal,
+        onWait: (waitMs) => {
+          this.#logger.debug(
+            `${this.vendor}: ${spec.operation} waits ${waitMs === undefined ? "its turn" : `${waitMs} ms`} for the rate limit`,
+            { event: "rate-limit-wait", vendor: this.vendor, operation: spec.operation, waitMs },
+          );
+        },
+      });
     return send();
   }
 

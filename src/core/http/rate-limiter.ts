@@ -54,8 +54,12 @@ export type WaitListener = (event: { bucket: string; reason: WaitReason; waitMs:
 /** What the HTTP client needs from a limiter: run a request when the budget allows, and learn from answers. */
 export interface RateLimiter {
   readonly policy: Readonly<RateLimitPolicy>;
-  /** Runs `task` when the window, the concurrency, the lane and any vendor-imposed pause allow it. */
-  schedule<T>(lane: string | undefined, task: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /**
+   * Runs `task` when the window, the concurrency, the lane and any vendor-imposed pause allow it.
+   * `onWait` hears once when the task cannot start at once: with the wait in milliseconds when it is known
+   * (a window or a vendor pause), undefined when it queues behind the concurrency.
+   */
+  schedule<T>(lane: string | undefined, task: () => Promise<T>, options?: ScheduleOptions): Promise<T>;
   /** Holds every later request of the bucket for `ms` (capped), e.g. after a 429 with `Retry-After`. */
   pauseFor(ms: number): void;
   /** Adapts to the vendor's remaining-quota headers: with nothing left, waits for the window to reset. */
@@ -72,9 +76,19 @@ export interface RateLimits {
   close(): Promise<void>;
 }
 
+/** Options of {@link RateLimiter.schedule}. */
+export interface ScheduleOptions {
+  /** Stops waiting (the task is not run). */
+  signal?: AbortSignal | undefined;
+  /** Told once when the task has to wait. */
+  onWait?: ((waitMs: number | undefined) => void) | undefined;
+}
+
 interface Waiter {
   lane: string | undefined;
   start: () => void;
+  /** Called (then cleared) when the waiter cannot start at once. */
+  onWait: ((waitMs: number | undefined) => void) | undefined;
 }
 
 /**
@@ -110,10 +124,12 @@ export class LocalRateLimiter implements RateLimiter {
     this.#windowMs = policy.perMs + (policy.marginMs ?? Math.max(25, Math.round(policy.perMs * 0.02)));
   }
 
-  schedule<T>(lane: string | undefined, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  schedule<T>(lane: string | undefined, task: () => Promise<T>, options: ScheduleOptions = {}): Promise<T> {
+    const { signal } = options;
     return new Promise<T>((resolve, reject) => {
       const waiter: Waiter = {
         lane,
+        onWait: options.onWait,
         start: () => {
           signal?.removeEventListener("abort", onAbort);
           this.#inFlight++;
@@ -142,7 +158,18 @@ export class LocalRateLimiter implements RateLimiter {
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#queue.push(waiter);
       this.#pump();
+      if (this.#queue.includes(waiter)) this.#tellWaiting(waiter);
     });
+  }
+
+  /** Tells a waiter (once) how long it waits, when the window or a pause says. */
+  #tellWaiting(waiter: Waiter): void {
+    const notify = waiter.onWait;
+    if (!notify) return;
+    waiter.onWait = undefined;
+    const now = this.#clock.now();
+    const waitMs = Math.max(this.#pausedUntil - now, this.#windowWait(now));
+    notify(waitMs > 0 ? waitMs : undefined);
   }
 
   pauseFor(ms: number): void {

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
 import { SQLITE_MIGRATIONS, type SqliteMigration } from "./sqlite-migrations.js";
 import {
@@ -268,7 +268,10 @@ export function openSqliteDatabase(path: string, options: SqliteOpenOptions = {}
     if (!existsSync(folder)) mkdirSync(folder, { recursive: true, mode: 0o700 });
   }
   const fresh = path === ":memory:" || !existsSync(path);
-  const db = new DatabaseSync(path);
+  // Loaded when a database is opened, not when the package is: Node 22 prints an experimental warning
+  // for node:sqlite, which users of the in-memory store or of PostgreSQL should not see.
+  const sqlite = process.getBuiltinModule("node:sqlite");
+  const db = new sqlite.DatabaseSync(path);
   if (fresh && path !== ":memory:") chmodSync(path, 0o600);
   db.exec("PRAGMA journal_mode = WAL");
   // FULL: a commit is on disk when it returns (an acknowledged event survives a power cut, not only a crash).
