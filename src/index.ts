@@ -125,7 +125,24 @@ export { describeRateLimit, type RateLimitPolicy } from "./core/http/rate-limite
 export type { PlannedRequest } from "./core/http/types.js";
 export { createMemoryStore } from "./core/store/memory.js";
 export { createSqliteStore } from "./core/store/sqlite.js";
-export { openStore } from "./core/store/open.js";
+export { openStore, type OpenStoreOptions } from "./core/store/open.js";
+export {
+  createPostgresStore,
+  type PostgresStore,
+  type PostgresStoreOptions,
+} from "./core/store/postgres/store.js";
+export type { LeaseClock } from "./core/store/postgres/ledger.js";
+export {
+  DEFAULT_POSTGRES_SCHEMA,
+  isPostgresLocation,
+  redactDatabaseUrl,
+} from "./core/store/postgres/database.js";
+export type {
+  PostgresRateLimitsOptions,
+  RateLimitStats,
+  SharedBucketState,
+  SharedRateLimits,
+} from "./core/store/postgres/rate-limits.js";
 export {
   ClaimLostError,
   type Claim,

@@ -19,7 +19,7 @@ const CREDENTIALS_HELP = [
   "",
   "Ledger:",
   ...wrap(
-    `Every push is recorded in a SQLite ledger, so a re-run never creates a second candidate and finishes what failed: ./${DEFAULT_LEDGER} by default, or $HRFLOW_CONNECTORS_LEDGER, or --ledger <path>.`,
+    `Every push is recorded in a SQLite ledger, so a re-run never creates a second candidate and finishes what failed: ./${DEFAULT_LEDGER} by default, or $HRFLOW_CONNECTORS_LEDGER, or --ledger <path>. Several workers on several machines share a PostgreSQL database instead: --database postgres://... or $DATABASE_URL.`,
     78,
   ).map((l) => `  ${l}`),
 ].join("\n");
@@ -57,6 +57,10 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCodeValue) => v
     )
     .version(VERSION, "-V, --version")
     .option("--config <file>", "JSON or YAML file with credentials (env variable names) and vendor options")
+    .option(
+      "--database <url>",
+      "PostgreSQL shared by many workers (postgres://...; default $DATABASE_URL): ledger, claims and vendor rate limits; without it, the SQLite ledger",
+    )
     .option("--json", "machine-readable output on stdout (one JSON document); logs on stderr")
     .addOption(new Option("--verbose", "debug logs on stderr and error details").conflicts("quiet"))
     .option("--quiet", "errors only on stderr; the result line only on stdout")

@@ -30,6 +30,7 @@ export const RESERVED_FLAGS: readonly string[] = [
   "--dry-run",
   "--read-vendor",
   "--ledger",
+  "--database",
   "--allow-insecure-cv-urls",
   "--config",
   "--json",
@@ -42,6 +43,7 @@ export const RESERVED_FLAGS: readonly string[] = [
 /** Global options (defined on the program, accepted anywhere on the line). */
 export const GlobalOptionsSchema = z.object({
   config: z.string().optional(),
+  database: z.string().optional(),
   json: z.boolean().optional(),
   verbose: z.boolean().optional(),
   quiet: z.boolean().optional(),
@@ -57,6 +59,11 @@ const PushFlagsSchema = z.object({
   ledger: z.string().optional(),
   allowInsecureCvUrls: z.boolean().optional(),
 });
+
+/** The `--database` flag (global: accepted anywhere on the line). */
+export function databaseFlag(command: Command): string | undefined {
+  return GlobalOptionsSchema.parse(command.optsWithGlobals()).database;
+}
 
 /** The output of a command from the global flags. */
 export function outputFor(command: Command, io: CliIo): Output {
@@ -287,7 +294,7 @@ export async function pushProfileCommand(
         "HRFLOW_BASE_URL is on loopback (a sandbox): CV downloads from http:// loopback URLs allowed",
       );
 
-    const location = ledgerLocation(push.ledger, env, io.cwd);
+    const location = ledgerLocation(push.ledger, env, io.cwd, databaseFlag(command));
     runtime = await openCliRuntime({ location, logger, env });
     logger.debug(`Push ledger: ${displayLocation(location)}`);
 

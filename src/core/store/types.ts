@@ -7,6 +7,8 @@
  * A backend is an implementation of {@link Store}; callers never branch on the backend.
  */
 
+import type { RateLimits, WaitListener } from "../http/rate-limiter.js";
+
 /** How a push ended. `pending`: under way or stopped before finishing; `in-doubt`: a create may have happened and cannot be checked. */
 export type LedgerOutcome =
   "created" | "updated" | "unchanged" | "partial" | "failed" | "pending" | "in-doubt";
@@ -137,6 +139,12 @@ export interface Store {
   readonly ledger: LedgerStore;
   /** Answers when the database is reachable and migrated (for `/readyz`). */
   ping(): Promise<void>;
+  /**
+   * Vendor rate limits kept in this database, shared by every process on every machine that opens it;
+   * absent on backends that cannot share them beyond one process (memory, SQLite). A runtime keeps the
+   * in-process limits unless it is given these.
+   */
+  sharedRateLimits?(options?: { onWait?: WaitListener | undefined }): RateLimits;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,193 @@
+import { z } from "zod";
+import type { PostgresDatabase } from "./database.js";
+
+/**
+ * One versioned schema change of the PostgreSQL store. Applied once, in order; all pending migrations of
+ * a start run in one transaction under an advisory lock, so workers starting together migrate once.
+ */
+export interface PostgresMigration {
+  version: number;
+  name: string;
+  /** The statements, with every table named through `t` (schema-qualified). */
+  up(t: (name: string) => string): string;
+}
+
+/**
+ * The migrations of the PostgreSQL store, in order. A new table is a new version at the end; a released
+ * version is never edited.
+ */
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    name: "ledger and claims",
+    up: (t) => `
+      CREATE TABLE ${t("ledger")} (
+        connector text NOT NULL,
+        target text NOT NULL,
+        profile_key text NOT NULL,
+        source_key text NOT NULL,
+        base_url text NOT NULL,
+        vendor_id text,
+        outcome text NOT NULL
+          CHECK (outcome IN ('created', 'updated', 'unchanged', 'partial', 'failed', 'pending', 'in-doubt')),
+        failure_kind text,
+        attempts integer NOT NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        data jsonb NOT NULL,
+        PRIMARY KEY (connector, target, profile_key)
+      );
+      CREATE INDEX ledger_by_outcome ON ${t("ledger")} (outcome, updated_at);
+      CREATE INDEX ledger_by_update ON ${t("ledger")} (updated_at);
+      -- A lease per key. expires_at is epoch milliseconds on the database clock (or the caller's, for
+      -- tests on a fake clock); token grows with every new holder and fences the writes of older ones.
+      CREATE TABLE ${t("claims")} (
+        connector text NOT NULL,
+        target text NOT NULL,
+        profile_key text NOT NULL,
+        owner text,
+        token bigint NOT NULL,
+        expires_at bigint NOT NULL,
+        PRIMARY KEY (connector, target, profile_key)
+      );`,
+  },
+  {
+    version: 2,
+    name: "shared vendor rate limits",
+    up: (t) => `
+      -- One row per (vendor, base URL, credential fingerprint): the start times of the last requests
+      -- (a sliding window, oldest first, at most the policy's budget) and the vendor's "paused until".
+      CREATE TABLE ${t("rate_buckets")} (
+        bucket text PRIMARY KEY,
+        starts bigint[] NOT NULL DEFAULT '{}',
+        paused_until bigint NOT NULL DEFAULT 0,
+        granted bigint NOT NULL DEFAULT 0,
+        budget integer NOT NULL DEFAULT 0,
+        window_ms bigint NOT NULL DEFAULT 0,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      -- A request in flight: counted against the bucket's concurrency until released, or until its holder
+      -- stops renewing it (a killed worker's permits lapse after their time to live).
+      CREATE TABLE ${t("rate_permits")} (
+        id bigserial PRIMARY KEY,
+        bucket text NOT NULL,
+        lane text,
+        holder text NOT NULL,
+        expires_at bigint NOT NULL
+      );
+      CREATE INDEX rate_permits_by_bucket ON ${t("rate_permits")} (bucket, lane);
+      CREATE INDEX rate_permits_by_holder ON ${t("rate_permits")} (holder);
+      -- Grants one request of a bucket, or says how long to wait and why, in one round trip. The bucket row
+      -- is locked for the few statements it takes, so grants are serialised per bucket across every worker,
+      -- and the window check and the start that it records cannot interleave.
+      CREATE FUNCTION ${t("acquire_rate_permit")}(
+        p_bucket text, p_requests integer, p_window_ms bigint, p_concurrency integer,
+        p_lane text, p_lane_cap integer, p_holder text, p_ttl_ms bigint)
+      RETURNS TABLE (permit_id bigint, wait_ms bigint, reason text, in_flight integer)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_now bigint;
+        v_starts bigint[];
+        v_paused bigint;
+        v_in_flight integer;
+        v_lane_in_flight integer;
+        v_count integer;
+        v_oldest bigint;
+        v_id bigint;
+      BEGIN
+        INSERT INTO ${t("rate_buckets")} AS b (bucket) VALUES (p_bucket) ON CONFLICT (bucket) DO NOTHING;
+        SELECT b.starts, b.paused_until INTO v_starts, v_paused
+          FROM ${t("rate_buckets")} AS b WHERE b.bucket = p_bucket FOR UPDATE;
+        v_now := floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint;
+        DELETE FROM ${t("rate_permits")} AS p WHERE p.bucket = p_bucket AND p.expires_at <= v_now;
+        SELECT count(*)::integer, (count(*) FILTER (WHERE p.lane = p_lane))::integer
+          INTO v_in_flight, v_lane_in_flight
+          FROM ${t("rate_permits")} AS p WHERE p.bucket = p_bucket;
+        IF v_paused > v_now THEN
+          RETURN QUERY SELECT NULL::bigint, v_paused - v_now, 'vendor-pause'::text, v_in_flight;
+          RETURN;
+        END IF;
+        IF v_in_flight >= p_concurrency THEN
+          RETURN QUERY SELECT NULL::bigint, NULL::bigint, 'concurrency'::text, v_in_flight;
+          RETURN;
+        END IF;
+        IF p_lane_cap IS NOT NULL AND v_lane_in_flight >= p_lane_cap THEN
+          RETURN QUERY SELECT NULL::bigint, NULL::bigint, 'lane'::text, v_in_flight;
+          RETURN;
+        END IF;
+        IF p_requests IS NOT NULL THEN
+          v_count := cardinality(v_starts);
+          IF v_count >= p_requests THEN
+            v_oldest := v_starts[v_count - p_requests + 1];
+            IF v_oldest + p_window_ms > v_now THEN
+              RETURN QUERY SELECT NULL::bigint, v_oldest + p_window_ms - v_now, 'rate-limit'::text, v_in_flight;
+              RETURN;
+            END IF;
+          END IF;
+          -- Keep the last p_requests start times (a clock stepping back never reorders them).
+          v_starts := v_starts || greatest(v_now, coalesce(v_starts[v_count], v_now));
+          v_starts := v_starts[greatest(1, cardinality(v_starts) - p_requests + 1):cardinality(v_starts)];
+        END IF;
+        UPDATE ${t("rate_buckets")} AS b SET starts = v_starts, granted = b.granted + 1,
+          budget = coalesce(p_requests, 0), window_ms = p_window_ms, updated_at = now()
+          WHERE b.bucket = p_bucket;
+        INSERT INTO ${t("rate_permits")} (bucket, lane, holder, expires_at)
+          VALUES (p_bucket, p_lane, p_holder, v_now + p_ttl_ms) RETURNING id INTO v_id;
+        RETURN QUERY SELECT v_id, 0::bigint, 'granted'::text, v_in_flight + 1;
+      END
+      $fn$;`,
+  },
+];
+
+const AppliedSchema = z.object({ version: z.number().int() });
+
+/** Raised at start when the database was migrated by a newer release than this one. */
+export class SchemaTooNewError extends Error {
+  override readonly name = "SchemaTooNewError";
+}
+
+/**
+ * Brings the store's schema up to date: creates the schema and the migration table when missing, then
+ * applies the migrations not recorded yet, in one transaction held under an advisory lock (two workers
+ * starting at once: the second waits, then finds nothing to do). Returns the versions applied.
+ */
+export async function migratePostgres(
+  db: PostgresDatabase,
+  migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS,
+): Promise<number[]> {
+  return db.transaction(async (client) => {
+    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [
+      `hrflow_connectors:migrate:${db.schema}`,
+    ]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${db.quotedSchema}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${db.table("schema_migrations")} (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const result = await client.query(`SELECT version FROM ${db.table("schema_migrations")}`);
+    const applied = new Set(result.rows.map((row) => AppliedSchema.parse(row).version));
+    const known = Math.max(0, ...migrations.map((m) => m.version));
+    const newest = Math.max(0, ...applied);
+    if (newest > known)
+      throw new SchemaTooNewError(
+        `the database schema "${db.schema}" is at version ${newest}, newer than this release knows (${known}): upgrade hrflow-connectors`,
+      );
+    const done: number[] = [];
+    for (const migration of migrations) {
+      if (applied.has(migration.version)) continue;
+      await client.query(migration.up((name) => db.table(name)));
+      await client.query(`INSERT INTO ${db.table("schema_migrations")} (version, name) VALUES ($1, $2)`, [
+        migration.version,
+        migration.name,
+      ]);
+      done.push(migration.version);
+    }
+    return done;
+  });
+}
+
+/** The newest version applied (0 when none): `ping()` compares it with the release's. */
+export async function schemaVersion(db: PostgresDatabase): Promise<number> {
+  const result = await db.pool.query(
+    `SELECT coalesce(max(version), 0) AS version FROM ${db.table("schema_migrations")}`,
+  );
+  return AppliedSchema.parse(result.rows[0]).version;
+}
