@@ -7,6 +7,8 @@
  * A backend is an implementation of {@link Store}; callers never branch on the backend.
  */
 
+import type { JobQueue } from "./queue.js";
+
 /** How a push ended. `pending`: under way or stopped before finishing; `in-doubt`: a create may have happened and cannot be checked. */
 export type LedgerOutcome =
   "created" | "updated" | "unchanged" | "partial" | "failed" | "pending" | "in-doubt";
@@ -135,6 +137,8 @@ export interface Store {
   /** Where it lives, without credentials (a file path, a redacted URL). */
   readonly location: string;
   readonly ledger: LedgerStore;
+  /** The job queue of the webhook service, in the same database as the ledger. */
+  readonly queue: JobQueue;
   /** Answers when the database is reachable and migrated (for `/readyz`). */
   ping(): Promise<void>;
   close(): Promise<void>;
