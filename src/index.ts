@@ -158,6 +158,24 @@ export {
   type Store,
 } from "./core/store/types.js";
 export {
+  JOB_HISTORY_LIMIT,
+  JOB_STATES,
+  type EnqueueOptions,
+  type Enqueued,
+  type FailOptions,
+  type Job,
+  type JobData,
+  type JobError,
+  type JobEvent,
+  type JobFilter,
+  type JobLease,
+  type JobQueue,
+  type JobState,
+  type NewJob,
+  type QueueStats,
+  type TakeOptions,
+} from "./core/store/queue.js";
+export {
   createRuntime,
   type HeldClaim,
   type Runtime,

@@ -1,3 +1,4 @@
+import { createMemoryQueue } from "./memory-queue.js";
 import {
   ClaimLostError,
   ledgerId,
@@ -19,8 +20,7 @@ interface ClaimRow {
 }
 
 /** The ledger part of {@link createMemoryStore}; entries are copied in and out. */
-function memoryLedger(): LedgerStore {
-  const entries = new Map<string, LedgerEntry>();
+function memoryLedger(entries: Map<string, LedgerEntry>): LedgerStore {
   const claims = new Map<string, ClaimRow>();
   const copy = (entry: LedgerEntry): LedgerEntry => structuredClone(entry);
   const holds = (claim: Claim): boolean => {
@@ -78,14 +78,19 @@ function memoryLedger(): LedgerStore {
 }
 
 /**
- * A store kept in memory, lost when the process ends: for tests and for one-off library calls. Claims work
- * within the process only.
+ * A store kept in memory, lost when the process ends: for tests and for one-off library calls. Claims and
+ * the job queue work within the process only.
  */
 export function createMemoryStore(): Store {
+  const entries = new Map<string, LedgerEntry>();
   return {
     kind: "memory",
     location: "memory",
-    ledger: memoryLedger(),
+    ledger: memoryLedger(entries),
+    queue: createMemoryQueue((entry) => {
+      const id = ledgerId(entry);
+      if (!entries.has(id)) entries.set(id, structuredClone(entry));
+    }),
     ping: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };

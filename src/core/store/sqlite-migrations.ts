@@ -131,4 +131,42 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       importLegacyLedger(db);
     },
   },
+  {
+    version: 3,
+    name: "job queue of the webhook service",
+    up: (db) => {
+      db.exec(`CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        target TEXT NOT NULL,
+        key TEXT NOT NULL,
+        event_id TEXT,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        max_attempts INTEGER NOT NULL,
+        run_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        started_at INTEGER,
+        finished_at INTEGER,
+        worker TEXT,
+        lease_expires_at INTEGER,
+        dead_reason TEXT,
+        data TEXT NOT NULL,
+        last_error TEXT,
+        result TEXT,
+        history TEXT NOT NULL
+      )`);
+      // What take reads: due jobs in order, live leases, and the jobs of one key (dedupe, busy keys).
+      db.exec("CREATE INDEX jobs_due ON jobs (run_at, created_at) WHERE state IN ('queued', 'retry')");
+      db.exec("CREATE INDEX jobs_active ON jobs (lease_expires_at) WHERE state = 'active'");
+      db.exec("CREATE INDEX jobs_by_key ON jobs (target, key, state)");
+      db.exec("CREATE INDEX jobs_by_event ON jobs (target, key, event_id) WHERE event_id IS NOT NULL");
+      db.exec("CREATE INDEX jobs_by_state ON jobs (state, updated_at)");
+      db.exec("CREATE INDEX jobs_by_update ON jobs (updated_at)");
+      db.exec(`CREATE TABLE paused_targets (
+        target TEXT PRIMARY KEY,
+        paused_at INTEGER NOT NULL
+      )`);
+    },
+  },
 ];

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
 import { SQLITE_MIGRATIONS, type SqliteMigration } from "./sqlite-migrations.js";
+import { sqliteQueue } from "./sqlite-queue.js";
 import {
   ClaimLostError,
   UNFINISHED,
@@ -143,6 +144,17 @@ export function migrate(db: DatabaseSync, migrations: readonly SqliteMigration[]
   return applied;
 }
 
+/** Writes a ledger entry only when its key has none (the queue's ledger seeds), on the caller's transaction. */
+export function sqliteLedgerSeeder(db: DatabaseSync): (entry: LedgerEntry) => void {
+  const seed = db.prepare(`INSERT INTO ledger
+    (connector, target, profile_key, source_key, base_url, vendor_id, outcome, failure_kind, attempts, created_at, updated_at, data)
+    VALUES ($connector, $target, $profile_key, $source_key, $base_url, $vendor_id, $outcome, $failure_kind, $attempts, $created_at, $updated_at, $data)
+    ON CONFLICT (connector, target, profile_key) DO NOTHING`);
+  return (entry) => {
+    seed.run(encode(entry));
+  };
+}
+
 /** The ledger on an open SQLite database (tables from migration 1). */
 export function sqliteLedger(db: DatabaseSync): LedgerStore {
   const getStmt = db.prepare("SELECT * FROM ledger WHERE connector = ? AND target = ? AND profile_key = ?");
@@ -280,22 +292,27 @@ export function openSqliteDatabase(path: string, options: SqliteOpenOptions = {}
 }
 
 /**
- * A store in one SQLite file (Node's built-in `node:sqlite`): the ledger and its claims, shared safely by
- * every process of the machine that opens the same file (WAL, write transactions taken with BEGIN
- * IMMEDIATE). Created with its folder when missing.
+ * A store in one SQLite file (Node's built-in `node:sqlite`): the ledger, its claims and the service's job
+ * queue, shared safely by every process of the machine that opens the same file (WAL, write transactions
+ * taken with BEGIN IMMEDIATE). Created with its folder when missing.
  */
 export function createSqliteStore(path: string): Store {
   const db = openSqliteDatabase(path);
+  const { queue, flush } = sqliteQueue(db, sqliteLedgerSeeder(db));
   return {
     kind: "sqlite",
     location: path,
     ledger: sqliteLedger(db),
+    queue,
     ping: () => {
       db.prepare("SELECT 1").get();
       return Promise.resolve();
     },
     close: () => {
-      if (db.isOpen) db.close();
+      if (db.isOpen) {
+        flush();
+        db.close();
+      }
       return Promise.resolve();
     },
   };

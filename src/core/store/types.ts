@@ -8,6 +8,7 @@
  */
 
 import type { RateLimits, WaitListener } from "../http/rate-limiter.js";
+import type { JobQueue } from "./queue.js";
 
 /** How a push ended. `pending`: under way or stopped before finishing; `in-doubt`: a create may have happened and cannot be checked. */
 export type LedgerOutcome =
@@ -137,6 +138,8 @@ export interface Store {
   /** Where it lives, without credentials (a file path, a redacted URL). */
   readonly location: string;
   readonly ledger: LedgerStore;
+  /** The job queue of the webhook service, in the same database as the ledger. */
+  readonly queue: JobQueue;
   /** Answers when the database is reachable and migrated (for `/readyz`). */
   ping(): Promise<void>;
   /**
