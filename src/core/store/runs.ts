@@ -41,7 +41,23 @@ export type RunCounts = Record<RunCounter, number>;
 
 /** Counts all at zero. */
 export function emptyRunCounts(): RunCounts {
-  return Object.fromEntries(RUN_COUNTERS.map((name) => [name, 0])) as RunCounts;
+  return {
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    skipped: 0,
+    partial: 0,
+    failed: 0,
+    refused: 0,
+    discarded: 0,
+  };
+}
+
+/** Counts with a delta added. */
+export function addRunCounts(counts: RunCounts, delta: Partial<RunCounts>): RunCounts {
+  const sum = { ...counts };
+  for (const name of RUN_COUNTERS) sum[name] += delta[name] ?? 0;
+  return sum;
 }
 
 /** One run as the store keeps it. */

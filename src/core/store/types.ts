@@ -6,6 +6,7 @@
  *
  * A backend is an implementation of {@link Store}; callers never branch on the backend.
  */
+import type { RunStore } from "./runs.js";
 
 /** How a push ended. `pending`: under way or stopped before finishing; `in-doubt`: a create may have happened and cannot be checked. */
 export type LedgerOutcome =
@@ -128,13 +129,15 @@ export interface LedgerStore {
   purge(before: string): Promise<number>;
 }
 
-/** A database holding the ledger (and, for the service, the runs and the job queue). */
+/** A database holding the ledger, the runs (and, for the service, the job queue). */
 export interface Store {
   /** `memory`, `sqlite` or `postgres`, for messages and `/readyz`. */
   readonly kind: string;
   /** Where it lives, without credentials (a file path, a redacted URL). */
   readonly location: string;
   readonly ledger: LedgerStore;
+  /** What each batch and service run did (`hrflow-connectors runs`). */
+  readonly runs: RunStore;
   /** Answers when the database is reachable and migrated (for `/readyz`). */
   ping(): Promise<void>;
   close(): Promise<void>;
