@@ -132,6 +132,32 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     },
   },
   {
+    version: 2,
+    name: "runs",
+    up: (db) => {
+      // One column per counter, so that several workers add to a run's counts with one atomic UPDATE.
+      db.exec(`CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        command TEXT NOT NULL,
+        report_path TEXT,
+        note TEXT,
+        created INTEGER NOT NULL DEFAULT 0,
+        updated INTEGER NOT NULL DEFAULT 0,
+        unchanged INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        partial INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        refused INTEGER NOT NULL DEFAULT 0,
+        discarded INTEGER NOT NULL DEFAULT 0
+      )`);
+      db.exec("CREATE INDEX runs_by_start ON runs (started_at)");
+    },
+  },
+  {
     version: 3,
     name: "job queue of the webhook service",
     up: (db) => {

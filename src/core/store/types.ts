@@ -6,6 +6,7 @@
  *
  * A backend is an implementation of {@link Store}; callers never branch on the backend.
  */
+import type { RunStore } from "./runs.js";
 
 import type { RateLimits, WaitListener } from "../http/rate-limiter.js";
 import type { JobQueue } from "./queue.js";
@@ -131,7 +132,7 @@ export interface LedgerStore {
   purge(before: string): Promise<number>;
 }
 
-/** A database holding the ledger (and, for the service, the runs and the job queue). */
+/** A database holding the ledger, the runs (and, for the service, the job queue). */
 export interface Store {
   /** `memory`, `sqlite` or `postgres`, for messages and `/readyz`. */
   readonly kind: string;
@@ -140,6 +141,8 @@ export interface Store {
   readonly ledger: LedgerStore;
   /** The job queue of the webhook service, in the same database as the ledger. */
   readonly queue: JobQueue;
+  /** What each batch and service run did (`hrflow-connectors runs`). */
+  readonly runs: RunStore;
   /** Answers when the database is reachable and migrated (for `/readyz`). */
   ping(): Promise<void>;
   /**
