@@ -131,7 +131,7 @@ export {
   type PostgresStore,
   type PostgresStoreOptions,
 } from "./core/store/postgres/store.js";
-export type { LeaseClock } from "./core/store/postgres/ledger.js";
+export type { PostgresClock } from "./core/store/postgres/ledger.js";
 export {
   DEFAULT_POSTGRES_SCHEMA,
   isPostgresLocation,

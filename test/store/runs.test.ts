@@ -57,6 +57,6 @@ describe("sqlite runs migration", () => {
     const db = new DatabaseSync(path);
     const versions = db.prepare("SELECT version FROM schema_migrations ORDER BY version").all();
     db.close();
-    expect(versions.map((v) => v["version"])).toEqual([1, 2]);
+    expect(versions.map((v) => v["version"])).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
   });
 });

@@ -18,7 +18,7 @@ import { DB_NOW_MS, type PostgresDatabase, type Queryable } from "./database.js"
  * the caller passes only converts the answer into the caller's time. `caller`: the `nowMs` passed in, as
  * the SQLite and memory stores do (for tests on a fake clock).
  */
-export type LeaseClock = "database" | "caller";
+export type PostgresClock = "database" | "caller";
 
 /** PostgreSQL `bigint` arrives as a string: read it as a (safe) number. */
 const Int8 = z.union([z.number(), z.string().regex(/^-?\d+$/)]).transform(Number);
@@ -82,11 +82,30 @@ function values(entry: LedgerEntry): unknown[] {
 }
 
 const KEY = "connector = $1 AND target = $2 AND profile_key = $3";
+const COLUMNS =
+  "connector, target, profile_key, source_key, base_url, vendor_id, outcome, failure_kind, attempts, created_at, updated_at, data";
+const TYPED = "$1, $2, $3, $4, $5, $6, $7, $8, $9::integer, $10::timestamptz, $11::timestamptz, $12::jsonb";
 
 /** Options of {@link postgresLedger}. */
 export interface PostgresLedgerOptions {
   /** @default "database" */
-  leaseClock?: LeaseClock | undefined;
+  clock?: PostgresClock | undefined;
+}
+
+/**
+ * Writes an entry only when its key has none (the queue's ledger seeds: the "pending" entry explaining a
+ * job), on the caller's transaction.
+ */
+export async function seedLedgerEntry(
+  db: PostgresDatabase,
+  on: Queryable,
+  entry: LedgerEntry,
+): Promise<void> {
+  await on.query(
+    `INSERT INTO ${db.table("ledger")} (${COLUMNS}) VALUES (${TYPED})
+     ON CONFLICT (connector, target, profile_key) DO NOTHING`,
+    values(entry),
+  );
 }
 
 /**
@@ -105,7 +124,7 @@ export function postgresLedger(
 ): LedgerStore {
   const ledger = db.table("ledger");
   const claims = db.table("claims");
-  const callerClock = options.leaseClock === "caller";
+  const callerClock = options.clock === "caller";
   /** The now of a statement: the caller's (the parameter) or, when it is null, the database's. */
   const now = (param: string): string => `coalesce(${param}::bigint, ${DB_NOW_MS})`;
   /** The value of that parameter. */
@@ -113,13 +132,12 @@ export function postgresLedger(
   /** A time of the database's clock as the caller's clock reads it. */
   const toCaller = (at: number, dbNow: number, callerNow: number): number =>
     callerClock ? at : callerNow + (at - dbNow);
-  const columns =
-    "connector, target, profile_key, source_key, base_url, vendor_id, outcome, failure_kind, attempts, created_at, updated_at, data";
+  const columns = COLUMNS;
   const onConflict = `ON CONFLICT (connector, target, profile_key) DO UPDATE SET
     source_key = excluded.source_key, base_url = excluded.base_url, vendor_id = excluded.vendor_id,
     outcome = excluded.outcome, failure_kind = excluded.failure_kind, attempts = excluded.attempts,
     updated_at = excluded.updated_at, data = excluded.data`;
-  const typed = "$1, $2, $3, $4, $5, $6, $7, $8, $9::integer, $10::timestamptz, $11::timestamptz, $12::jsonb";
+  const typed = TYPED;
 
   return {
     async get(key) {

@@ -137,6 +137,69 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       END
       $fn$;`,
   },
+  {
+    version: 3,
+    name: "runs",
+    up: (t) => `
+      -- One column per counter, so that workers on several machines add to a run's counts atomically.
+      CREATE TABLE ${t("runs")} (
+        id text PRIMARY KEY,
+        kind text NOT NULL CHECK (kind IN ('batch', 'service')),
+        status text NOT NULL CHECK (status IN ('running', 'completed', 'incomplete', 'interrupted', 'failed')),
+        started_at timestamptz NOT NULL,
+        ended_at timestamptz,
+        command text NOT NULL,
+        report_path text,
+        note text,
+        created integer NOT NULL DEFAULT 0,
+        updated integer NOT NULL DEFAULT 0,
+        unchanged integer NOT NULL DEFAULT 0,
+        skipped integer NOT NULL DEFAULT 0,
+        partial integer NOT NULL DEFAULT 0,
+        failed integer NOT NULL DEFAULT 0,
+        refused integer NOT NULL DEFAULT 0,
+        discarded integer NOT NULL DEFAULT 0
+      );
+      CREATE INDEX runs_by_start ON ${t("runs")} (started_at);`,
+  },
+  {
+    version: 4,
+    name: "job queue records (pg-boss holds the queue)",
+    up: (t) => `
+      -- The service's record of each pg-boss job (same id): what pg-boss has no column for.
+      CREATE TABLE ${t("queue_jobs")} (
+        id uuid PRIMARY KEY,
+        target text NOT NULL,
+        key text NOT NULL,
+        event_id text,
+        state text NOT NULL CHECK (state IN ('queued', 'active', 'retry', 'completed', 'dead')),
+        attempts integer NOT NULL,
+        max_attempts integer NOT NULL,
+        run_at bigint NOT NULL,
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        started_at bigint,
+        finished_at bigint,
+        worker text,
+        lease_expires_at bigint,
+        boss_attempt integer,
+        dead_reason text,
+        data jsonb NOT NULL,
+        last_error jsonb,
+        result jsonb,
+        history jsonb NOT NULL,
+        seq bigserial NOT NULL
+      );
+      CREATE INDEX queue_jobs_by_key ON ${t("queue_jobs")} (target, key, state);
+      CREATE INDEX queue_jobs_by_event ON ${t("queue_jobs")} (target, key, event_id) WHERE event_id IS NOT NULL;
+      CREATE INDEX queue_jobs_active ON ${t("queue_jobs")} (lease_expires_at) WHERE state = 'active';
+      CREATE INDEX queue_jobs_by_state ON ${t("queue_jobs")} (state, updated_at);
+      CREATE INDEX queue_jobs_by_update ON ${t("queue_jobs")} (updated_at);
+      CREATE TABLE ${t("queue_paused")} (
+        target text PRIMARY KEY,
+        paused_at bigint NOT NULL
+      );`,
+  },
 ];
 
 const AppliedSchema = z.object({ version: z.number().int() });

@@ -6,9 +6,11 @@ import {
   PostgresDatabase,
   redactDatabaseUrl,
 } from "./database.js";
-import { postgresLedger, type LeaseClock } from "./ledger.js";
+import { postgresLedger, type PostgresClock } from "./ledger.js";
 import { migratePostgres, POSTGRES_MIGRATIONS, schemaVersion } from "./migrations.js";
+import { createPostgresQueue } from "./queue.js";
 import { createPostgresRateLimits, type PostgresRateLimitsOptions } from "./rate-limits.js";
+import { postgresRuns } from "./runs.js";
 
 /** Options of {@link createPostgresStore}. */
 export interface PostgresStoreOptions {
@@ -21,8 +23,13 @@ export interface PostgresStoreOptions {
   schema?: string | undefined;
   /** Connections kept by this process. @default 10 */
   poolMax?: number | undefined;
-  /** Which clock measures claim leases. @default "database" */
-  leaseClock?: LeaseClock | undefined;
+  /**
+   * Which clock claims and job leases, due times and dedupe windows run on: `database` (PostgreSQL's, the
+   * one every machine shares; the `nowMs` callers pass is only used to express answers in their time) or
+   * `caller` (the `nowMs` of each call, as the SQLite store does: for tests on a fake clock, one process).
+   * @default "database"
+   */
+  clock?: PostgresClock | undefined;
   /** Shown in `pg_stat_activity`. @default "hrflow-connectors" */
   applicationName?: string | undefined;
   logger?: Logger | undefined;
@@ -70,6 +77,11 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     });
   }
   const latest = Math.max(...POSTGRES_MIGRATIONS.map((m) => m.version));
+  const queue = createPostgresQueue(db, {
+    connectionString: parsed.connectionString,
+    clock: options.clock ?? "database",
+    logger: options.logger,
+  });
   const limits: { close(): Promise<void> }[] = [];
   let closed: Promise<void> | undefined;
   return {
@@ -77,7 +89,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     location: db.location,
     schema,
     database: db,
-    ledger: postgresLedger(db, { leaseClock: options.leaseClock }),
+    ledger: postgresLedger(db, { clock: options.clock }),
+    queue: queue.queue,
+    runs: postgresRuns(db),
     async ping() {
       const version = await schemaVersion(db);
       if (version < latest)
@@ -91,6 +105,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     close() {
       closed ??= (async () => {
         for (const limit of limits) await limit.close();
+        await queue.close();
         await db.close();
       })();
       return closed;
