@@ -24,7 +24,9 @@ export { SmartRecruiters } from "./connectors/smartrecruiters/index.js";
 export { Taleez } from "./connectors/taleez/index.js";
 export { CONNECTORS, connectorDefinitions, findConnector } from "./connectors/registry.js";
 export {
+  checkPushOptions,
   failureKind,
+  ledgerTarget,
   payloadFingerprint,
   runPushProfile,
   toWorkflowResponse,
@@ -32,8 +34,22 @@ export {
   type FormatFn,
   type LogicFn,
   type ProfileRef,
+  type PushInputs,
   type WorkflowResponse,
 } from "./connectors/pipeline.js";
+export {
+  newRunId,
+  pushProfiles,
+  type BatchAction,
+  type BatchItemResult,
+  type BatchProgress,
+  type BatchRun,
+  type BatchSummary,
+  type BatchTarget,
+  type ProfileFilter,
+  type ProfileSelector,
+  type PushProfilesOptions,
+} from "./connectors/batch.js";
 export type { Connector, PushProfileOptions } from "./connectors/connector.js";
 export {
   replayPushes,
@@ -176,6 +192,19 @@ export {
   type TakeOptions,
 } from "./core/store/queue.js";
 export {
+  RUN_COUNTERS,
+  addRunCounts,
+  emptyRunCounts,
+  type RunCounter,
+  type RunCounts,
+  type RunEnd,
+  type RunFilter,
+  type RunKind,
+  type RunRecord,
+  type RunStatus,
+  type RunStore,
+} from "./core/store/runs.js";
+export {
   createRuntime,
   type HeldClaim,
   type Runtime,
@@ -185,6 +214,7 @@ export {
 export {
   createLocalRateLimits,
   LocalRateLimiter,
+  withRateScale,
   type RateLimiter,
   type RateLimits,
   type WaitListener,

@@ -71,5 +71,6 @@ export {
   type SampleCv,
   type SampleProfile,
 } from "./profiles.js";
+export { generateProfiles, type GenerateProfilesOptions } from "./generated.js";
 export { sampleDoc, sampleExecutable, samplePdf, samplePng } from "./files.js";
 export { createVirtualClock, type VirtualClock } from "./clock.js";
