@@ -25,6 +25,7 @@ export { Taleez } from "./connectors/taleez/index.js";
 export { CONNECTORS, connectorDefinitions, findConnector } from "./connectors/registry.js";
 export {
   failureKind,
+  ledgerTarget,
   payloadFingerprint,
   runPushProfile,
   toWorkflowResponse,
@@ -114,12 +115,15 @@ export {
 } from "./core/errors.js";
 export {
   getLoggerWithBasicConfig,
+  redactingLogger,
   silentLogger,
   type BasicLoggerOptions,
+  type LogFields,
   type LogLevel,
   type Logger,
 } from "./core/logger.js";
 export { systemClock, type Clock } from "./core/clock.js";
+export { createRedactor, type Redactor } from "./core/redact.js";
 export { DEFAULT_RETRY, type RetryOptions } from "./core/http/retry.js";
 export { describeRateLimit, type RateLimitPolicy } from "./core/http/rate-limiter.js";
 export type { PlannedRequest } from "./core/http/types.js";

@@ -328,6 +328,20 @@ export function payloadFingerprint(payload: unknown): Record<string, string> {
   return out;
 }
 
+/**
+ * The ledger's target of a push (`baseUrl|account fingerprint|scope`): the same for every push to one
+ * account and scope, whatever the profile. `vendor` is the connector's validated options.
+ */
+export function ledgerTarget<O>(
+  def: ConnectorDefinition<O>,
+  auth: VendorAuth,
+  vendor: O,
+  baseUrl: string | undefined,
+): string {
+  const base = (baseUrl ?? def.defaultBaseUrl).replace(/\/+$/, "");
+  return [base, auth.accountId(), def.targetScope?.(vendor)].filter(Boolean).join("|");
+}
+
 /** A new ledger entry for a key. */
 function freshEntry(key: LedgerKey, sourceKey: string, baseUrl: string, nowIso: string): LedgerEntry {
   return {
@@ -394,8 +408,7 @@ async function pushWith<O, P>(
     throw new ConfigError(issues, { ...context, summary: `Invalid ${def.displayName} options` });
 
   const baseUrl = (common.baseUrl ?? def.defaultBaseUrl).replace(/\/+$/, "");
-  const scope = def.targetScope?.(vendor);
-  const target = [baseUrl, auth.accountId(), scope].filter(Boolean).join("|");
+  const target = ledgerTarget(def, auth, vendor, baseUrl);
   const keyOf = (profileKey: string): LedgerKey => ({ connector: def.name, target, profileKey });
   const options = jsonSafe(vendor);
 

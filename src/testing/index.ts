@@ -70,3 +70,10 @@ export {
 } from "./profiles.js";
 export { sampleDoc, sampleExecutable, samplePdf, samplePng } from "./files.js";
 export { createVirtualClock, type VirtualClock } from "./clock.js";
+export {
+  profileEvent,
+  sendHrflowWebhook,
+  signHrflowWebhook,
+  type SignedWebhook,
+  type WebhookSignatureVariant,
+} from "./webhooks.js";
