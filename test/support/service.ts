@@ -18,7 +18,7 @@ import {
   type ServiceSettings,
   type ServiceTarget,
 } from "../../src/server/settings.js";
-import type { Sandbox } from "../../src/testing/index.js";
+import { hrflowKey, type Sandbox } from "../../src/testing/index.js";
 import { collect, registerSecret } from "./leaks.js";
 
 /** The webhook secret and admin token of the test services. */
@@ -147,4 +147,34 @@ export async function waitForJobs(
     return settled(stats.counts) ? true : undefined;
   }, what);
   return store.queue.list({ limit: 1000 });
+}
+
+/**
+ * Adds `count` distinct profiles (no CV, each with its own email) to the sandbox's HrFlow source; returns
+ * their keys and emails.
+ */
+export function addProfiles(
+  sandbox: Sandbox,
+  count: number,
+  prefix: string,
+): { key: string; email: string }[] {
+  const [template] = sandbox.samples;
+  if (!template) throw new Error("the sandbox has no sample profile");
+  return Array.from({ length: count }, (_, i) => {
+    const key = hrflowKey(`${prefix}-${i}`);
+    const email = `${prefix}-${i}@candidates.example`;
+    const profile = structuredClone(template.profile);
+    const info = typeof profile["info"] === "object" && profile["info"] !== null ? profile["info"] : {};
+    profile["key"] = key;
+    profile["reference"] = `${prefix}-ref-${i}`;
+    profile["info"] = {
+      ...info,
+      email,
+      first_name: `Gen${i}`,
+      last_name: prefix,
+      full_name: `Gen${i} ${prefix}`,
+    };
+    sandbox.hrflow.addProfile(sandbox.sourceKey, profile);
+    return { key, email };
+  });
 }
