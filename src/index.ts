@@ -130,12 +130,15 @@ export {
 } from "./core/errors.js";
 export {
   getLoggerWithBasicConfig,
+  redactingLogger,
   silentLogger,
   type BasicLoggerOptions,
+  type LogFields,
   type LogLevel,
   type Logger,
 } from "./core/logger.js";
 export { systemClock, type Clock } from "./core/clock.js";
+export { createRedactor, type Redactor } from "./core/redact.js";
 export { DEFAULT_RETRY, type RetryOptions } from "./core/http/retry.js";
 export { describeRateLimit, type RateLimitPolicy } from "./core/http/rate-limiter.js";
 export type { PlannedRequest } from "./core/http/types.js";

@@ -9,6 +9,9 @@ import { addPushOptions, outputFor, pushProfileCommand } from "./push-profile.js
 import { DEFAULT_LEDGER } from "./store.js";
 import { ledgerCommand } from "./ledger.js";
 import { replayCommand } from "./replay.js";
+import { jobsCommands } from "./jobs.js";
+import { sendWebhookCommand } from "./send-webhook.js";
+import { serveCommand } from "./serve.js";
 
 const CREDENTIALS_HELP = [
   "Credentials:",
@@ -118,6 +121,60 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCodeValue) => v
       setExitCode(code);
     }),
   );
+
+  program
+    .command("serve")
+    .description(
+      "run the webhook service: receive HrFlow events, push each profile to the configured ATS with durable jobs, retries and a dead-letter queue",
+    )
+    .option("--check", "validate the configuration (every problem listed) and exit")
+    .option("--workers <n>", "concurrent pushes in this process (overrides the configuration)")
+    .option("--host <host>", "address to listen on (overrides listen.host)")
+    .option("--port <port>", "port to listen on (overrides listen.port)")
+    .addOption(
+      new Option("--log-level <level>", "log level of the JSON logs on stdout").choices([
+        "debug",
+        "info",
+        "warn",
+        "error",
+      ]),
+    )
+    .addHelpText(
+      "after",
+      "\n--config <file> names the service configuration (JSON or YAML): targets, routes, webhook secret, database, admin token. See docs/service.md.",
+    )
+    .action(async (_options: unknown, cmd: Command) => {
+      setExitCode(await serveCommand(cmd, io));
+    });
+
+  program
+    .command("send-webhook")
+    .description(
+      "send signed HrFlow profile events to a running service, as HrFlow would (for the sandbox and tests)",
+    )
+    .option("--url <url>", "the service's webhook URL (default: from --config's listen, /webhooks/hrflow)")
+    .option("--source-key <key>", "the profiles' source (default: the first source routed in --config)")
+    .option("--profile-key <key...>", "profile key(s); several are sent as one list of events")
+    .option("--event <type>", "event type", "profile.storing.success")
+    .addOption(
+      new Option("--variant <variant>", "signature scheme").choices([
+        "hex-hmac-of-decoded-payload",
+        "raw-hmac-of-encoded-payload",
+        "hex-hmac-of-raw-body",
+      ]),
+    )
+    .addHelpText(
+      "after",
+      "\nThe secret is read from --config (a serve configuration: webhook.secret) or HRFLOW_WEBHOOK_SECRET.",
+    )
+    .action(async (_options: unknown, cmd: Command) => {
+      setExitCode(await sendWebhookCommand(cmd, io));
+    });
+
+  for (const command of jobsCommands(io, (code) => {
+    setExitCode(code);
+  }))
+    program.addCommand(command);
 
   program
     .command("sandbox")

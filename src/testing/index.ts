@@ -74,3 +74,10 @@ export {
 export { generateProfiles, type GenerateProfilesOptions } from "./generated.js";
 export { sampleDoc, sampleExecutable, samplePdf, samplePng } from "./files.js";
 export { createVirtualClock, type VirtualClock } from "./clock.js";
+export {
+  profileEvent,
+  sendHrflowWebhook,
+  signHrflowWebhook,
+  type SignedWebhook,
+  type WebhookSignatureVariant,
+} from "./webhooks.js";

@@ -419,7 +419,8 @@ export class HttpClient {
     const usedAuth =
       spec.authenticate !== false && this.#auth ? await this.#auth.headers(this.#authContext()) : {};
     const send = (): Promise<AttemptResult> => this.#send(spec, url, attempt, usedAuth);
-    if (this.#limiter && spec.rateLimited !== false) return this.#limiter.schedule(spec.lane, send);
+    if (this.#limiter && spec.rateLimited !== false)
+      return this.#limiter.schedule(spec.lane, send, this.#signal);
     return send();
   }
 
