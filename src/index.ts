@@ -156,12 +156,8 @@ export {
   isPostgresLocation,
   redactDatabaseUrl,
 } from "./core/store/postgres/database.js";
-export type {
-  PostgresRateLimitsOptions,
-  RateLimitStats,
-  SharedBucketState,
-  SharedRateLimits,
-} from "./core/store/postgres/rate-limits.js";
+export type { PostgresRateLimitsOptions } from "./core/store/postgres/rate-limits.js";
+export type { RateLimitStats, SharedBucketState, SharedRateLimits } from "./core/store/shared-limits.js";
 export {
   ClaimLostError,
   type Claim,

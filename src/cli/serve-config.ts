@@ -18,7 +18,6 @@ import {
   type ServiceTarget,
 } from "../server/settings.js";
 import { authFromEnv, hrflowFromEnv, interpolate, readConfigDocument, type Env } from "./config.js";
-import { DEFAULT_LEDGER } from "./store.js";
 
 /**
  * The `serve` configuration file (JSON or YAML): routes from HrFlow sources and events to targets, the
@@ -103,8 +102,12 @@ const ServeFileSchema = z
 export interface LoadedServeConfig {
   path: string;
   settings: ServiceSettings;
-  /** The database location (a SQLite path), resolved against the configuration file's folder. */
-  database: string;
+  /**
+   * The database location: a SQLite path (resolved against the configuration file's folder), or a
+   * `postgres://` URL kept as written. Undefined when the file names none (`--database`, `DATABASE_URL` or
+   * the default then decide).
+   */
+  database: string | undefined;
 }
 
 /** Replaces `${VAR}` in every string of a document (keys are left as written). */
@@ -274,10 +277,13 @@ export async function loadServeConfig(
     ...DEFAULT_JOB_SETTINGS,
     ...Object.fromEntries(Object.entries(config.jobs).filter(([, v]) => v !== undefined)),
   };
-  const database = config.database ?? DEFAULT_LEDGER;
+  const database = config.database;
   return {
     path,
-    database: database === ":memory:" ? database : resolve(folder, database),
+    database:
+      database === undefined || database === ":memory:" || /^[a-z][a-z0-9+.-]*:\/\//i.test(database)
+        ? database
+        : resolve(folder, database),
     settings: {
       listen: config.listen,
       webhook: {

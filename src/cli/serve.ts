@@ -1,13 +1,15 @@
+import { dirname } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
-import { ConfigError, openStore, type Store } from "../index.js";
+import { ConfigError, openStore, type Store, type WaitReason } from "../index.js";
 import { createServiceLogger } from "../server/logger.js";
 import { createService } from "../server/service.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
 import { reportError, type CliIo } from "./output.js";
-import { outputFor } from "./push-profile.js";
+import { databaseFlag, outputFor } from "./push-profile.js";
 import { loadServeConfig } from "./serve-config.js";
-import { displayLocation } from "./store.js";
+import { registerSharedLimitMetrics } from "../server/shared-limit-metrics.js";
+import { displayLocation, ledgerLocation } from "./store.js";
 
 const ServeFlagsSchema = z.object({
   config: z.string().optional(),
@@ -70,9 +72,17 @@ export async function serveCommand(command: Command, io: CliIo): Promise<ExitCod
     if (flags.host !== undefined) settings.listen = { ...settings.listen, host: flags.host };
     if (issues.length > 0) throw new ConfigError(issues, { summary: "Invalid serve options" });
 
+    // --database, else the file's `database`, else DATABASE_URL (PostgreSQL), else the default SQLite file
+    // next to the configuration file.
+    const flagged = databaseFlag(command);
+    const database =
+      flagged !== undefined
+        ? ledgerLocation(undefined, {}, io.cwd, flagged)
+        : (loaded.database ??
+          ledgerLocation(undefined, { DATABASE_URL: io.env["DATABASE_URL"] }, dirname(loaded.path)));
     const summary = {
       config: loaded.path,
-      database: displayLocation(loaded.database),
+      database: displayLocation(database),
       listen: settings.listen,
       workers: settings.workers,
       targets: settings.targets.map((t) => ({ name: t.name, connector: t.definition.name })),
@@ -89,7 +99,7 @@ export async function serveCommand(command: Command, io: CliIo): Promise<ExitCod
       return ExitCode.ok;
     }
 
-    store = await openStore(loaded.database);
+    store = await openStore(database);
     const logger = createServiceLogger({ secrets: settings.secrets, level: flags.logLevel ?? "info" });
     const positive = (name: string): number | undefined => {
       const value = Number(io.env[name]);
@@ -97,6 +107,10 @@ export async function serveCommand(command: Command, io: CliIo): Promise<ExitCod
     };
     const leaseMs = positive("HRFLOW_CONNECTORS_LEASE_MS");
     const settleWindowMs = positive("HRFLOW_CONNECTORS_SETTLE_MS");
+    // On PostgreSQL, every worker process shares each vendor's budget; waits are told to the service's
+    // runtime (its metrics count them) once it exists.
+    const waits: { emit?: (wait: { bucket: string; reason: WaitReason; waitMs: number }) => void } = {};
+    const shared = store.sharedRateLimits?.({ onWait: (wait) => waits.emit?.(wait) });
     const service = createService({
       settings,
       store,
@@ -104,8 +118,13 @@ export async function serveCommand(command: Command, io: CliIo): Promise<ExitCod
       runtime: {
         ...(leaseMs !== undefined ? { leaseMs } : {}),
         ...(settleWindowMs !== undefined ? { settleWindowMs } : {}),
+        ...(shared ? { rateLimits: shared } : {}),
       },
     });
+    waits.emit = (wait) => {
+      service.runtime.emit({ type: "wait", ...wait });
+    };
+    if (shared) registerSharedLimitMetrics(service.metrics.registry, shared);
     store = undefined; // the service closes it
     const stopping = stopSignal();
     try {

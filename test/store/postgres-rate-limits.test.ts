@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RateLimitPolicy } from "../../src/core/http/rate-limiter.js";
 import { createPostgresStore, type PostgresStore } from "../../src/core/store/postgres/store.js";
-import type { SharedRateLimits } from "../../src/core/store/postgres/rate-limits.js";
+import type { SharedRateLimits } from "../../src/core/store/shared-limits.js";
 import {
   dropSchemas,
   freshSchemaName,
@@ -143,6 +143,40 @@ describe("shared rate limits on PostgreSQL", () => {
       expect(two.stats().find((s) => s.bucket === "pause")?.waits["vendor-pause"]).toBeGreaterThan(0);
     } finally {
       for (const l of [one, two, three]) await l.close();
+    }
+  });
+
+  it("follows the budget a vendor announces in its quota headers across workers, never overdrawing it", async () => {
+    const [one, two] = workers() as [SharedRateLimits, SharedRateLimits];
+    const policy: RateLimitPolicy = { perMs: 30_000, concurrency: 4 };
+    try {
+      await one.limiterFor("announced", policy).schedule(undefined, () => Promise.resolve());
+      // An answer says 2 requests are left in a window that resets in about 1.5 s.
+      one.limiterFor("announced", policy).observe(
+        new Headers({
+          "x-ratelimit-remaining": "2",
+          "x-ratelimit-reset": String(Math.ceil((Date.now() + 1500) / 1000)),
+        }),
+      );
+      let resetAt = 0;
+      while (resetAt === 0) {
+        const rows = await querySql(
+          `SELECT quota_reset_at FROM "${schema}".rate_buckets WHERE bucket = 'announced'`,
+        );
+        resetAt = Number((rows[0] as { quota_reset_at: string | null }).quota_reset_at ?? 0);
+      }
+      await Promise.all(
+        [1, 2, 3, 4].map(() =>
+          two.limiterFor("announced", policy).schedule(undefined, () => Promise.resolve()),
+        ),
+      );
+      const log = (await grants("announced")).slice(1);
+      expect(log).toHaveLength(4);
+      // Two within the announced budget; the others only once the window reset.
+      expect(log.filter((g) => g.at < resetAt)).toHaveLength(2);
+    } finally {
+      await one.close();
+      await two.close();
     }
   });
 

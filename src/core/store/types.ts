@@ -8,7 +8,8 @@
  */
 import type { RunStore } from "./runs.js";
 
-import type { RateLimits, WaitListener } from "../http/rate-limiter.js";
+import type { WaitListener } from "../http/rate-limiter.js";
+import type { SharedRateLimits } from "./shared-limits.js";
 import type { JobQueue } from "./queue.js";
 
 /** How a push ended. `pending`: under way or stopped before finishing; `in-doubt`: a create may have happened and cannot be checked. */
@@ -150,7 +151,7 @@ export interface Store {
    * absent on backends that cannot share them beyond one process (memory, SQLite). A runtime keeps the
    * in-process limits unless it is given these.
    */
-  sharedRateLimits?(options?: { onWait?: WaitListener | undefined }): RateLimits;
+  sharedRateLimits?(options?: { onWait?: WaitListener | undefined }): SharedRateLimits;
   close(): Promise<void>;
 }
 

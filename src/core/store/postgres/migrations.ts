@@ -64,6 +64,10 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         granted bigint NOT NULL DEFAULT 0,
         budget integer NOT NULL DEFAULT 0,
         window_ms bigint NOT NULL DEFAULT 0,
+        -- What the vendor's quota headers leave of its current window (Greenhouse v3 announces its budget
+        -- that way), less the requests started since, and when that window resets.
+        quota_available integer,
+        quota_reset_at bigint,
         updated_at timestamptz NOT NULL DEFAULT now()
       );
       -- A request in flight: counted against the bucket's concurrency until released, or until its holder
@@ -94,9 +98,12 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         v_count integer;
         v_oldest bigint;
         v_id bigint;
+        v_quota integer;
+        v_quota_reset bigint;
       BEGIN
         INSERT INTO ${t("rate_buckets")} AS b (bucket) VALUES (p_bucket) ON CONFLICT (bucket) DO NOTHING;
-        SELECT b.starts, b.paused_until INTO v_starts, v_paused
+        SELECT b.starts, b.paused_until, b.quota_available, b.quota_reset_at
+          INTO v_starts, v_paused, v_quota, v_quota_reset
           FROM ${t("rate_buckets")} AS b WHERE b.bucket = p_bucket FOR UPDATE;
         v_now := floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint;
         DELETE FROM ${t("rate_permits")} AS p WHERE p.bucket = p_bucket AND p.expires_at <= v_now;
@@ -105,6 +112,15 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
           FROM ${t("rate_permits")} AS p WHERE p.bucket = p_bucket;
         IF v_paused > v_now THEN
           RETURN QUERY SELECT NULL::bigint, v_paused - v_now, 'vendor-pause'::text, v_in_flight;
+          RETURN;
+        END IF;
+        -- The vendor's announced window: reset (learnt again from the next answer), or spent until it resets.
+        IF v_quota_reset IS NOT NULL AND v_quota_reset <= v_now THEN
+          v_quota := NULL;
+          v_quota_reset := NULL;
+        END IF;
+        IF v_quota IS NOT NULL AND v_quota <= 0 THEN
+          RETURN QUERY SELECT NULL::bigint, v_quota_reset - v_now, 'vendor-pause'::text, v_in_flight;
           RETURN;
         END IF;
         IF v_in_flight >= p_concurrency THEN
@@ -129,11 +145,46 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
           v_starts := v_starts[greatest(1, cardinality(v_starts) - p_requests + 1):cardinality(v_starts)];
         END IF;
         UPDATE ${t("rate_buckets")} AS b SET starts = v_starts, granted = b.granted + 1,
+          quota_available = v_quota - 1, quota_reset_at = v_quota_reset,
           budget = coalesce(p_requests, 0), window_ms = p_window_ms, updated_at = now()
           WHERE b.bucket = p_bucket;
         INSERT INTO ${t("rate_permits")} (bucket, lane, holder, expires_at)
           VALUES (p_bucket, p_lane, p_holder, v_now + p_ttl_ms) RETURNING id INTO v_id;
         RETURN QUERY SELECT v_id, 0::bigint, 'granted'::text, v_in_flight + 1;
+      END
+      $fn$;
+      -- Learns the vendor's quota from an answer's headers: what remains of its window (less the other
+      -- requests in flight, counted as spent: the budget is never overdrawn) and when it resets. An answer
+      -- from an earlier window is ignored; one of the same window (resets within a second of each other,
+      -- measured by different workers) can only lower what is left.
+      CREATE FUNCTION ${t("observe_rate_quota")}(
+        p_bucket text, p_remaining integer, p_reset_in_ms bigint, p_max_wait_ms bigint)
+      RETURNS void
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_now bigint;
+        v_reset bigint;
+        v_in_flight integer;
+        v_available integer;
+        v_quota integer;
+        v_quota_reset bigint;
+      BEGIN
+        IF p_reset_in_ms <= 0 OR p_reset_in_ms > p_max_wait_ms THEN RETURN; END IF;
+        INSERT INTO ${t("rate_buckets")} AS b (bucket) VALUES (p_bucket) ON CONFLICT (bucket) DO NOTHING;
+        SELECT b.quota_available, b.quota_reset_at INTO v_quota, v_quota_reset
+          FROM ${t("rate_buckets")} AS b WHERE b.bucket = p_bucket FOR UPDATE;
+        v_now := floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint;
+        v_reset := v_now + p_reset_in_ms;
+        SELECT count(*)::integer INTO v_in_flight
+          FROM ${t("rate_permits")} AS p WHERE p.bucket = p_bucket AND p.expires_at > v_now;
+        v_available := p_remaining - greatest(0, v_in_flight - 1);
+        IF v_quota_reset IS NOT NULL AND v_quota_reset > v_now AND abs(v_quota_reset - v_reset) <= 1000 THEN
+          UPDATE ${t("rate_buckets")} AS b SET quota_available = least(v_quota, v_available)
+            WHERE b.bucket = p_bucket;
+        ELSIF v_quota_reset IS NULL OR v_quota_reset <= v_now OR v_reset > v_quota_reset THEN
+          UPDATE ${t("rate_buckets")} AS b SET quota_available = v_available, quota_reset_at = v_reset
+            WHERE b.bucket = p_bucket;
+        END IF;
       END
       $fn$;`,
   },

@@ -2,14 +2,9 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { z } from "zod";
 import { readQuota } from "../../http/rate-limit-headers.js";
-import type {
-  RateLimiter,
-  RateLimitPolicy,
-  RateLimits,
-  WaitListener,
-  WaitReason,
-} from "../../http/rate-limiter.js";
+import type { RateLimiter, RateLimitPolicy, WaitListener, WaitReason } from "../../http/rate-limiter.js";
 import type { Logger } from "../../logger.js";
+import type { RateLimitStats, SharedRateLimits } from "../shared-limits.js";
 import { DB_NOW_MS, type PostgresDatabase } from "./database.js";
 
 /** Options of {@link createPostgresRateLimits}. */
@@ -32,49 +27,6 @@ export interface PostgresRateLimitsOptions {
    */
   extraMarginMs?: number | undefined;
   logger?: Logger | undefined;
-}
-
-/** What one process's limiter of one bucket did (for `/metrics`). */
-export interface RateLimitStats {
-  bucket: string;
-  /** Requests this process was allowed to start. */
-  granted: number;
-  /** Times a request of this process was held back, by reason. */
-  waits: Record<WaitReason, number>;
-  /** Milliseconds spent waiting for a grant, summed over this process's requests. */
-  waitedMs: number;
-  /** Requests of this process in flight now. */
-  inFlight: number;
-  /** Requests in flight in every worker, as the database last said. */
-  sharedInFlight: number;
-  /** Round trips to the database to ask for a grant. */
-  roundTrips: number;
-  /** Failed round trips (the database unreachable). */
-  errors: number;
-}
-
-/** A bucket as every worker sees it in the database. */
-export interface SharedBucketState {
-  bucket: string;
-  /** Requests in flight in every worker. */
-  inFlight: number;
-  /** The policy's budget (requests per window; 0 when the vendor's headers decide) and window. */
-  budget: number;
-  windowMs: number;
-  /** Requests started by every worker in the last window (at most the budget). */
-  startedInWindow: number;
-  /** Epoch ms (database clock) until which the vendor asked to wait; 0 when not paused. */
-  pausedUntil: number;
-  /** Requests granted since the bucket was created. */
-  granted: number;
-}
-
-/** Vendor rate limits kept in PostgreSQL, shared by every process on the database. */
-export interface SharedRateLimits extends RateLimits {
-  /** This process's figures, per bucket. */
-  stats(): RateLimitStats[];
-  /** Every worker's figures, per bucket, read from the database. */
-  shared(): Promise<SharedBucketState[]>;
 }
 
 const Int8 = z.union([z.number(), z.string().regex(/^-?\d+$/)]).transform(Number);
@@ -236,11 +188,29 @@ class PostgresRateLimiter implements RateLimiter {
     );
   }
 
+  /**
+   * Follows the vendor's quota headers for every worker (see `observe_rate_quota`): what remains of the
+   * window, less the requests in flight anywhere, until the window resets. A reset further away than
+   * `maxWaitMs` is not waited for.
+   */
   observe(headers: Headers): void {
     const now = Date.now();
     const quota = readQuota(headers, now);
-    if (quota.remaining === 0 && quota.resetAtMs !== undefined && quota.resetAtMs > now)
-      this.pauseFor(quota.resetAtMs - now);
+    if (quota.remaining === undefined || quota.resetAtMs === undefined || quota.resetAtMs <= now) return;
+    this.#track(
+      this.#db.pool
+        .query(`SELECT ${this.#db.table("observe_rate_quota")}($1, $2, $3, $4)`, [
+          this.#bucket,
+          Math.max(0, Math.floor(quota.remaining)),
+          Math.round(quota.resetAtMs - now),
+          this.policy.maxWaitMs ?? 60_000,
+        ])
+        .catch((error: unknown) => {
+          this.#options.logger?.warn(`could not share a vendor quota: ${String(error)}`, {
+            bucket: this.#bucket,
+          });
+        }),
+    );
   }
 
   /** Stops granting; waiters are refused; resolves when the pending releases are written. */
@@ -430,7 +400,9 @@ export function createPostgresRateLimits(
     async shared() {
       const result = await db.pool.query(
         `WITH t AS (SELECT ${DB_NOW_MS} AS now_ms)
-         SELECT b.bucket, b.granted, b.paused_until, b.budget, b.window_ms, t.now_ms,
+         SELECT b.bucket, b.granted, b.budget, b.window_ms, t.now_ms,
+           greatest(b.paused_until,
+             CASE WHEN b.quota_available <= 0 THEN coalesce(b.quota_reset_at, 0) ELSE 0 END) AS paused_until,
            (SELECT count(*) FROM ${db.table("rate_permits")} p
              WHERE p.bucket = b.bucket AND p.expires_at > t.now_ms) AS in_flight,
            (SELECT count(*) FROM unnest(b.starts) s WHERE s > t.now_ms - b.window_ms) AS in_window
