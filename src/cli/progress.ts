@@ -1,3 +1,4 @@
+import { Writable } from "node:stream";
 import { createLogUpdate } from "log-update";
 import type { BatchProgress, RuntimeEvent } from "../index.js";
 import type { Stream } from "./output.js";
@@ -59,6 +60,29 @@ export function formatDuration(ms: number): string {
 function bar(fraction: number, width: number): string {
   const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
   return `${"█".repeat(filled)}${"░".repeat(width - filled)}`;
+}
+
+/**
+ * The terminal as log-update sees it: a pseudo-terminal without a window size (`script`, some CI runners)
+ * says 0 rows and 0 columns, which log-update takes as "draw nothing"; 24 by 80 is assumed instead.
+ */
+class TerminalStream extends Writable {
+  readonly isTTY = true;
+  readonly #target: NodeJS.WritableStream & { columns?: number; rows?: number };
+  constructor(target: NodeJS.WritableStream & { columns?: number; rows?: number }) {
+    super();
+    this.#target = target;
+  }
+  get columns(): number {
+    return this.#target.columns || 80;
+  }
+  get rows(): number {
+    return this.#target.rows || 24;
+  }
+  override _write(chunk: unknown, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.#target.write(chunk instanceof Uint8Array ? chunk : String(chunk));
+    done();
+  }
 }
 
 /** Creates the display for a mode (`none` draws nothing). */
@@ -123,7 +147,7 @@ export function createProgressDisplay(options: ProgressOptions): ProgressDisplay
   };
 
   if (options.mode === "tty" && options.ttyStream) {
-    const draw = createLogUpdate(options.ttyStream, { showCursor: true });
+    const draw = createLogUpdate(new TerminalStream(options.ttyStream), { showCursor: true });
     const render = (): void => {
       draw([options.title, ...lines()].join("\n"));
     };

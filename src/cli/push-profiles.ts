@@ -565,6 +565,8 @@ export async function pushProfilesCommand(
       summary.counts.unchanged +
       summary.counts.skipped +
       summary.counts.discarded;
+    // A plan is a success: its refusals are in the table and the report.
+    if (dryRun !== false && summary.status === "incomplete") return ExitCode.ok;
     if (summary.status === "incomplete") {
       // Nothing arrived and every failure says the same: the run could not really start.
       if (arrived === 0 && failureKinds.size === 1 && failureKinds.has("auth")) return ExitCode.authRefused;
