@@ -12,6 +12,8 @@ import { replayCommand } from "./replay.js";
 import { jobsCommands } from "./jobs.js";
 import { sendWebhookCommand } from "./send-webhook.js";
 import { serveCommand } from "./serve.js";
+import { addBatchOptions, pushProfilesCommand } from "./push-profiles.js";
+import { runsCommand } from "./runs.js";
 
 const CREDENTIALS_HELP = [
   "Credentials:",
@@ -94,6 +96,34 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCodeValue) => v
       setExitCode(await pushProfileCommand(def, flags, cmd, io));
     });
   }
+
+  const batch = program
+    .command("push-profiles")
+    .description(
+      "push a whole HrFlow source (or part of it) into one or more ATS: streaming, at each vendor's rate limit, with progress, a JSON Lines report and resume",
+    )
+    .usage("<connector...> --source-key S [filters] [vendor options]")
+    .addHelpText(
+      "after",
+      `
+Vendor options are each connector's, in kebab-case (see \`push-profile <connector> --help\`): a flag applies to every named connector that has it; --<connector>-<flag> to that one only (--greenhouse-job-id 12, --smartrecruiters-base-url URL).
+
+Resume: the ledger remembers every push, so running the same command again skips what is done and unchanged and finishes the rest; --retry-failed <report> pushes again only the items a report says did not arrive. Ctrl-C stops starting pushes and lets those in flight finish (twice: interrupts them, recorded in the ledger).
+
+Each run is recorded: \`hrflow-connectors runs\`, \`hrflow-connectors runs show <run>\`.
+
+${EXIT_CODES_HELP}`,
+    );
+  const batchFlags = addBatchOptions(batch, defs);
+  batch.action(async (names: string[], _options: unknown, cmd: Command) => {
+    setExitCode(await pushProfilesCommand(defs, batchFlags, names, cmd, io));
+  });
+
+  program.addCommand(
+    runsCommand(io, (code) => {
+      setExitCode(code);
+    }),
+  );
 
   program
     .command("connectors")

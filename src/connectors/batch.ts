@@ -569,13 +569,16 @@ export function pushProfiles(options: PushProfilesOptions): BatchRun {
       if (entry && FINISHED.includes(entry.outcome) && sameOptions && dryRun !== "vendor") {
         const plan = await push("ledger");
         if (plan.result?.action === "unchanged") {
+          // Changed fields that this vendor's records do not take after creation are said, not hidden.
+          const leftAsIs = plan.result.steps.find((s) => s.detail?.includes("changed since the last push"));
           return ended({
             action: dryRun === false ? "skipped" : "unchanged",
             vendorId: entry.vendorId,
             attempts: entry.attempts,
             steps: plan.result.steps,
-            message:
-              "done by an earlier push and unchanged since (according to the push ledger); nothing sent",
+            message: leftAsIs?.detail
+              ? `done by an earlier push; ${leftAsIs.detail}; nothing sent`
+              : "done by an earlier push and unchanged since (according to the push ledger); nothing sent",
           });
         }
         if (dryRun === "ledger") return fromResponse(plan, entry);
