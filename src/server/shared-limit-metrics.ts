@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from "prom-client";
-import type { SharedRateLimits } from "../index.js";
+import type { SharedBucketState, SharedRateLimits } from "../index.js";
 
 /** The connector of a rate-limit bucket (`connector|base URL|account`): the only part fit for a label. */
 function connectorOf(bucket: string): string {
@@ -66,50 +66,55 @@ export function registerSharedLimitMetrics(registry: Registry, limits: SharedRat
       );
     },
   });
-  const shared = {
-    inFlight: new Gauge({
-      name: "hrflow_connectors_shared_rate_limit_in_flight",
-      help: "Vendor requests in flight in every worker, by connector",
-      labelNames: ["connector"],
-      registers: [registry],
-    }),
-    inWindow: new Gauge({
-      name: "hrflow_connectors_shared_rate_limit_window_used_ratio",
-      help: "Share of the vendor's request budget started by every worker in its current window, by connector (highest account)",
-      labelNames: ["connector"],
-      registers: [registry],
-    }),
-    paused: new Gauge({
-      name: "hrflow_connectors_shared_rate_limit_paused",
-      help: "Accounts every worker holds back for the vendor (Retry-After, spent quota), by connector",
-      labelNames: ["connector"],
-      registers: [registry],
-    }),
+  // One read of the database per scrape feeds the four shared gauges (each collects in turn).
+  let read: { at: number; buckets: Promise<SharedBucketState[] | undefined> } | undefined;
+  const buckets = (): Promise<SharedBucketState[] | undefined> => {
+    const now = Date.now();
+    if (!read || now - read.at > 1000) read = { at: now, buckets: limits.shared().catch(() => undefined) };
+    return read.buckets;
   };
-  // One read of the database per scrape feeds the three shared gauges.
-  new Gauge({
-    name: "hrflow_connectors_shared_rate_limit_buckets",
-    help: "Vendor accounts (credentials) the shared limits know, by connector",
-    labelNames: ["connector"],
-    registers: [registry],
-    async collect() {
-      let buckets;
-      try {
-        buckets = await limits.shared();
-      } catch {
-        return;
-      }
-      const now = Date.now();
+  const gauge = (
+    name: string,
+    help: string,
+    value: (states: SharedBucketState[], now: number) => Map<string, number>,
+  ): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ["connector"],
+      registers: [registry],
+      async collect() {
+        const states = await buckets();
+        if (!states) return;
+        for (const [connector, n] of value(states, Date.now())) this.set({ connector }, n);
+      },
+    });
+  };
+  gauge(
+    "hrflow_connectors_shared_rate_limit_in_flight",
+    "Vendor requests in flight in every worker, by connector",
+    (states) => sum(states, (b) => b.inFlight),
+  );
+  gauge(
+    "hrflow_connectors_shared_rate_limit_window_used_ratio",
+    "Share of the vendor's request budget started by every worker in its current window, by connector (highest account)",
+    (states) => {
       const usage = new Map<string, number>();
-      for (const b of buckets) {
+      for (const b of states) {
         const ratio = b.budget > 0 ? b.startedInWindow / b.budget : 0;
         usage.set(connectorOf(b.bucket), Math.max(usage.get(connectorOf(b.bucket)) ?? 0, ratio));
       }
-      for (const [connector, n] of sum(buckets, () => 1)) this.set({ connector }, n);
-      for (const [connector, n] of sum(buckets, (b) => b.inFlight)) shared.inFlight.set({ connector }, n);
-      for (const [connector, ratio] of usage) shared.inWindow.set({ connector }, ratio);
-      for (const [connector, n] of sum(buckets, (b) => (b.pausedUntil > now ? 1 : 0)))
-        shared.paused.set({ connector }, n);
+      return usage;
     },
-  });
+  );
+  gauge(
+    "hrflow_connectors_shared_rate_limit_paused",
+    "Accounts every worker holds back for the vendor (Retry-After, spent quota), by connector",
+    (states, now) => sum(states, (b) => (b.pausedUntil > now ? 1 : 0)),
+  );
+  gauge(
+    "hrflow_connectors_shared_rate_limit_buckets",
+    "Vendor accounts (credentials) the shared limits know, by connector",
+    (states) => sum(states, () => 1),
+  );
 }

@@ -79,6 +79,24 @@ describe("shared rate limits on PostgreSQL", () => {
     }
   });
 
+  it("anchors the window on answers: a slow answer holds its slot for every worker", async () => {
+    const [one, two] = workers() as [SharedRateLimits, SharedRateLimits];
+    const policy: RateLimitPolicy = { requests: 2, perMs: 200, concurrency: 10 };
+    try {
+      const slow = one.limiterFor("anchored", policy).schedule(undefined, () => sleep(400));
+      await one.limiterFor("anchored", policy).schedule(undefined, () => Promise.resolve());
+      await two.limiterFor("anchored", policy).schedule(undefined, () => Promise.resolve());
+      await slow;
+      const log = await grants("anchored");
+      expect(log).toHaveLength(3);
+      // The third request waited for the first one's answer (>= 400 ms after its grant), then the window.
+      expect(log[2]!.at - log[0]!.at).toBeGreaterThanOrEqual(600);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
   it("counts requests in flight across workers, with a lane of its own", async () => {
     const limits = workers();
     const policy: RateLimitPolicy = { perMs: 1000, concurrency: 3, lanes: { search: 1 } };

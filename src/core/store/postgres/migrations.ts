@@ -55,19 +55,22 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     version: 2,
     name: "shared vendor rate limits",
     up: (t) => `
-      -- One row per (vendor, base URL, credential fingerprint): the start times of the last requests
-      -- (a sliding window, oldest first, at most the policy's budget) and the vendor's "paused until".
+      -- One row per (vendor, base URL, credential fingerprint): the last requests of its sliding window
+      -- (at most the policy's budget, oldest first: permit id, start, answer, NULL while in flight), the
+      -- vendor's "paused until", and what its quota headers announce.
       CREATE TABLE ${t("rate_buckets")} (
         bucket text PRIMARY KEY,
-        starts bigint[] NOT NULL DEFAULT '{}',
+        recent_ids bigint[] NOT NULL DEFAULT '{}',
+        recent_started bigint[] NOT NULL DEFAULT '{}',
+        recent_answered bigint[] NOT NULL DEFAULT '{}',
         paused_until bigint NOT NULL DEFAULT 0,
-        granted bigint NOT NULL DEFAULT 0,
-        budget integer NOT NULL DEFAULT 0,
-        window_ms bigint NOT NULL DEFAULT 0,
         -- What the vendor's quota headers leave of its current window (Greenhouse v3 announces its budget
         -- that way), less the requests started since, and when that window resets.
         quota_available integer,
         quota_reset_at bigint,
+        granted bigint NOT NULL DEFAULT 0,
+        budget integer NOT NULL DEFAULT 0,
+        window_ms bigint NOT NULL DEFAULT 0,
         updated_at timestamptz NOT NULL DEFAULT now()
       );
       -- A request in flight: counted against the bucket's concurrency until released, or until its holder
@@ -82,8 +85,11 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX rate_permits_by_bucket ON ${t("rate_permits")} (bucket, lane);
       CREATE INDEX rate_permits_by_holder ON ${t("rate_permits")} (holder);
       -- Grants one request of a bucket, or says how long to wait and why, in one round trip. The bucket row
-      -- is locked for the few statements it takes, so grants are serialised per bucket across every worker,
-      -- and the window check and the start that it records cannot interleave.
+      -- is locked for the few statements it takes, so grants are serialised per bucket across every worker.
+      -- The window is anchored on answers: a request starts only p_window_ms after the answer to the request
+      -- p_requests places before it. A request reaches the vendor after its grant and before its answer is
+      -- written here, so two requests p_requests apart arrive at least p_window_ms apart whatever the delays
+      -- of the network, the event loops or the database round trips in between.
       CREATE FUNCTION ${t("acquire_rate_permit")}(
         p_bucket text, p_requests integer, p_window_ms bigint, p_concurrency integer,
         p_lane text, p_lane_cap integer, p_holder text, p_ttl_ms bigint)
@@ -91,22 +97,34 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       LANGUAGE plpgsql AS $fn$
       DECLARE
         v_now bigint;
-        v_starts bigint[];
+        v_ids bigint[];
+        v_started bigint[];
+        v_answered bigint[];
         v_paused bigint;
+        v_quota integer;
+        v_quota_reset bigint;
         v_in_flight integer;
         v_lane_in_flight integer;
         v_count integer;
-        v_oldest bigint;
+        v_anchor bigint;
         v_id bigint;
-        v_quota integer;
-        v_quota_reset bigint;
+        v_keep integer;
       BEGIN
         INSERT INTO ${t("rate_buckets")} AS b (bucket) VALUES (p_bucket) ON CONFLICT (bucket) DO NOTHING;
-        SELECT b.starts, b.paused_until, b.quota_available, b.quota_reset_at
-          INTO v_starts, v_paused, v_quota, v_quota_reset
+        SELECT b.recent_ids, b.recent_started, b.recent_answered, b.paused_until, b.quota_available, b.quota_reset_at
+          INTO v_ids, v_started, v_answered, v_paused, v_quota, v_quota_reset
           FROM ${t("rate_buckets")} AS b WHERE b.bucket = p_bucket FOR UPDATE;
         v_now := floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint;
         DELETE FROM ${t("rate_permits")} AS p WHERE p.bucket = p_bucket AND p.expires_at <= v_now;
+        -- A request whose permit is gone without an answer (its worker died, or closed) was sent, if ever,
+        -- before now: now is a safe answer time for it.
+        v_count := cardinality(v_ids);
+        FOR i IN 1..v_count LOOP
+          IF v_answered[i] IS NULL
+             AND NOT EXISTS (SELECT 1 FROM ${t("rate_permits")} AS p WHERE p.id = v_ids[i]) THEN
+            v_answered[i] := v_now;
+          END IF;
+        END LOOP;
         SELECT count(*)::integer, (count(*) FILTER (WHERE p.lane = p_lane))::integer
           INTO v_in_flight, v_lane_in_flight
           FROM ${t("rate_permits")} AS p WHERE p.bucket = p_bucket;
@@ -131,26 +149,53 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
           RETURN QUERY SELECT NULL::bigint, NULL::bigint, 'lane'::text, v_in_flight;
           RETURN;
         END IF;
-        IF p_requests IS NOT NULL THEN
-          v_count := cardinality(v_starts);
-          IF v_count >= p_requests THEN
-            v_oldest := v_starts[v_count - p_requests + 1];
-            IF v_oldest + p_window_ms > v_now THEN
-              RETURN QUERY SELECT NULL::bigint, v_oldest + p_window_ms - v_now, 'rate-limit'::text, v_in_flight;
-              RETURN;
-            END IF;
+        IF p_requests IS NOT NULL AND v_count >= p_requests THEN
+          v_anchor := v_answered[v_count - p_requests + 1];
+          -- Still in flight: its answer frees the slot (unknown when: ask again soon).
+          IF v_anchor IS NULL THEN
+            RETURN QUERY SELECT NULL::bigint, NULL::bigint, 'rate-limit'::text, v_in_flight;
+            RETURN;
           END IF;
-          -- Keep the last p_requests start times (a clock stepping back never reorders them).
-          v_starts := v_starts || greatest(v_now, coalesce(v_starts[v_count], v_now));
-          v_starts := v_starts[greatest(1, cardinality(v_starts) - p_requests + 1):cardinality(v_starts)];
+          IF v_anchor + p_window_ms > v_now THEN
+            RETURN QUERY SELECT NULL::bigint, v_anchor + p_window_ms - v_now, 'rate-limit'::text, v_in_flight;
+            RETURN;
+          END IF;
         END IF;
-        UPDATE ${t("rate_buckets")} AS b SET starts = v_starts, granted = b.granted + 1,
+        INSERT INTO ${t("rate_permits")} (bucket, lane, holder, expires_at)
+          VALUES (p_bucket, p_lane, p_holder, v_now + p_ttl_ms) RETURNING id INTO v_id;
+        IF p_requests IS NOT NULL THEN
+          v_ids := v_ids || v_id;
+          v_started := v_started || v_now;
+          v_answered := v_answered || NULL::bigint;
+          v_keep := greatest(1, cardinality(v_ids) - p_requests + 1);
+          v_ids := v_ids[v_keep:cardinality(v_ids)];
+          v_started := v_started[v_keep:cardinality(v_started)];
+          v_answered := v_answered[v_keep:cardinality(v_answered)];
+        END IF;
+        UPDATE ${t("rate_buckets")} AS b SET recent_ids = v_ids, recent_started = v_started,
+          recent_answered = v_answered, granted = b.granted + 1,
           quota_available = v_quota - 1, quota_reset_at = v_quota_reset,
           budget = coalesce(p_requests, 0), window_ms = p_window_ms, updated_at = now()
           WHERE b.bucket = p_bucket;
-        INSERT INTO ${t("rate_permits")} (bucket, lane, holder, expires_at)
-          VALUES (p_bucket, p_lane, p_holder, v_now + p_ttl_ms) RETURNING id INTO v_id;
         RETURN QUERY SELECT v_id, 0::bigint, 'granted'::text, v_in_flight + 1;
+      END
+      $fn$;
+      -- Ends a request: its answer time anchors the window slot it took, and its permit goes.
+      CREATE FUNCTION ${t("release_rate_permit")}(p_bucket text, p_permit bigint)
+      RETURNS void
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_ids bigint[];
+        v_index integer;
+      BEGIN
+        SELECT b.recent_ids INTO v_ids FROM ${t("rate_buckets")} AS b WHERE b.bucket = p_bucket FOR UPDATE;
+        v_index := array_position(v_ids, p_permit);
+        IF v_index IS NOT NULL THEN
+          UPDATE ${t("rate_buckets")} AS b
+            SET recent_answered[v_index] = floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint
+            WHERE b.bucket = p_bucket;
+        END IF;
+        DELETE FROM ${t("rate_permits")} WHERE id = p_permit;
       END
       $fn$;
       -- Learns the vendor's quota from an answer's headers: what remains of its window (less the other

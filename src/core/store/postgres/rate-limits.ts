@@ -19,13 +19,11 @@ export interface PostgresRateLimitsOptions {
    * @default 15000
    */
   permitTtlMs?: number | undefined;
-  /** How often a request held back by concurrency (or its lane) asks again. @default 15 */
-  pollMs?: number | undefined;
   /**
-   * Added to the policy's window on top of its own margin, for the time between the database granting a
-   * request and the request leaving this process (the commit's answer, the event loop). @default 10
+   * How often a request held back by another worker's request (its concurrency slot, or the window slot
+   * its answer frees) asks again; this process's own answers wake it at once. @default 15
    */
-  extraMarginMs?: number | undefined;
+  pollMs?: number | undefined;
   logger?: Logger | undefined;
 }
 
@@ -51,7 +49,6 @@ type ResolvedOptions = PostgresRateLimitsOptions & {
   holder: string;
   permitTtlMs: number;
   pollMs: number;
-  extraMarginMs: number;
 };
 
 interface Waiter {
@@ -84,7 +81,8 @@ class Sleeper {
  * One bucket's limiter in one process. Requests queue here in arrival order; one loop per bucket asks the
  * database for a grant (one round trip to `acquire_rate_permit`), starts the request with its permit, and
  * on a refusal sleeps until the window frees (the database says exactly when), the vendor's pause ends,
- * or, for concurrency, until a local request ends or `pollMs` passes.
+ * or, when another request must answer first, until a request of this process ends or `pollMs` passes.
+ * A request's answer is written back (`release_rate_permit`): it anchors the window slot it took.
  */
 class PostgresRateLimiter implements RateLimiter {
   readonly policy: Readonly<RateLimitPolicy>;
@@ -106,10 +104,8 @@ class PostgresRateLimiter implements RateLimiter {
     this.#bucket = bucket;
     this.policy = policy;
     this.#options = options;
-    this.#windowMs =
-      policy.perMs +
-      (policy.marginMs ?? Math.max(25, Math.round(policy.perMs * 0.02))) +
-      options.extraMarginMs;
+    // The same window as the in-process limiter's: anchored on answers, so no margin for delays is needed.
+    this.#windowMs = policy.perMs + (policy.marginMs ?? 5);
     this.#stats = {
       bucket,
       granted: 0,
@@ -228,7 +224,10 @@ class PostgresRateLimiter implements RateLimiter {
 
   async #release(permitId: number): Promise<void> {
     try {
-      await this.#db.pool.query(`DELETE FROM ${this.#db.table("rate_permits")} WHERE id = $1`, [permitId]);
+      await this.#db.pool.query(`SELECT ${this.#db.table("release_rate_permit")}($1, $2)`, [
+        this.#bucket,
+        permitId,
+      ]);
     } catch (error) {
       // The permit lapses on its own once this process stops renewing it.
       this.#options.logger?.warn(`could not release a rate-limit permit: ${String(error)}`, {
@@ -345,8 +344,9 @@ class PostgresRateLimiter implements RateLimiter {
 
 /**
  * Vendor rate limits whose state lives in PostgreSQL, so N workers on any number of machines together stay
- * within each vendor's limits per credential: a sliding window over the start times of the last requests
- * (exact: no window of the policy's length ever holds more than its budget, whichever worker sent them),
+ * within each vendor's limits per credential: a sliding window over the last requests, anchored on their
+ * answers (exact: no window of the policy's length ever holds more than its budget at the vendor, whichever
+ * worker sent them and however late a request left its process),
  * requests in flight counted across workers (with per-lane caps), and the vendor's "paused until" from
  * `Retry-After` and exhausted-quota headers, all on the database's clock. A killed worker's requests stop
  * counting once their permits lapse (`permitTtlMs`).
@@ -363,7 +363,6 @@ export function createPostgresRateLimits(
     holder: options.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     permitTtlMs: options.permitTtlMs ?? 15_000,
     pollMs: options.pollMs ?? 15,
-    extraMarginMs: options.extraMarginMs ?? 10,
   };
   const limiters = new Map<string, PostgresRateLimiter>();
   let renewing: Promise<unknown> | undefined;
@@ -405,7 +404,7 @@ export function createPostgresRateLimits(
              CASE WHEN b.quota_available <= 0 THEN coalesce(b.quota_reset_at, 0) ELSE 0 END) AS paused_until,
            (SELECT count(*) FROM ${db.table("rate_permits")} p
              WHERE p.bucket = b.bucket AND p.expires_at > t.now_ms) AS in_flight,
-           (SELECT count(*) FROM unnest(b.starts) s WHERE s > t.now_ms - b.window_ms) AS in_window
+           (SELECT count(*) FROM unnest(b.recent_started) s WHERE s > t.now_ms - b.window_ms) AS in_window
          FROM ${db.table("rate_buckets")} b, t ORDER BY b.bucket`,
       );
       return result.rows.map((row) => {
