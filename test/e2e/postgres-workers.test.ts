@@ -29,7 +29,7 @@ const MINUTE = 60_000;
 function expectExactlyOnce(cluster: Cluster): void {
   for (const connector of CONNECTORS) {
     const expected = cluster.profiles[connector].map((p) =>
-      String((p.profile["info"] as { email: string }).email).toLowerCase(),
+      (p.profile["info"] as { email: string }).email.toLowerCase(),
     );
     const candidates = cluster.vendors[connector].candidates();
     const emails = candidates.map((c) => (c.email ?? "").toLowerCase());
@@ -211,7 +211,7 @@ describe("two CLI processes racing on the same profile", () => {
       const emails = fake.candidates.size;
       expect(emails).toBe(50);
       for (const sample of profiles) {
-        const email = String((sample.profile["info"] as { email: string }).email);
+        const { email } = sample.profile["info"] as { email: string };
         expect(fake.findByEmail(email), email).toHaveLength(1);
       }
       // Ten processes starting at once on two cores send their requests late after their grants; the
