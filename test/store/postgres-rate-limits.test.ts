@@ -249,10 +249,18 @@ describe("shared rate limits on PostgreSQL", () => {
     const [one, two] = workers() as [SharedRateLimits, SharedRateLimits];
     const policy: RateLimitPolicy = { perMs: 1000, concurrency: 1 };
     let releaseFirst = (): void => undefined;
-    const first = one
-      .limiterFor("close", policy)
-      .schedule(undefined, () => new Promise<void>((resolve) => (releaseFirst = resolve)));
-    while ((await two.shared()).find((b) => b.bucket === "close")?.inFlight !== 1) await sleep(10);
+    let started = (): void => undefined;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const first = one.limiterFor("close", policy).schedule(
+      undefined,
+      () =>
+        new Promise<void>((resolve) => {
+          releaseFirst = resolve;
+          started();
+        }),
+    );
+    // The first request runs (its grant reached this process), so closing can only refuse the second.
+    await running;
     const waiting = one.limiterFor("close", policy).schedule(undefined, () => Promise.resolve());
     const closing = one.close();
     await expect(waiting).rejects.toThrow(/closed/);
