@@ -8,7 +8,8 @@
  * 2. Durable webhook accepts per second of one `serve` process on PostgreSQL next to SQLite, measured in the
  *    same run with autocannon (the jobs' target is paused, so only the ingress works).
  *
- * Run alone: `npm run build && node --import tsx bench/postgres.ts`.
+ * Run alone: `npm run build && node --import tsx bench/postgres.ts` (`BENCH_PG_ONLY=throughput` or `accepts`
+ * for one part; `BENCH_PG_PROFILES`, `BENCH_PG_ACCEPT_SECONDS` change the sizes).
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -28,6 +29,8 @@ import { dropSchemas, freshSchemaName, requirePostgres, urlWithSchema } from "..
 await requirePostgres();
 const PROFILES = Number(process.env["BENCH_PG_PROFILES"] ?? 150);
 const ACCEPT_SECONDS = Number(process.env["BENCH_PG_ACCEPT_SECONDS"] ?? 8);
+/** `throughput` or `accepts` runs only that part. */
+const ONLY = process.env["BENCH_PG_ONLY"];
 
 // 1. Throughput against the SmartRecruiters fake.
 console.log(
@@ -37,7 +40,7 @@ console.log(
   "| processes | workers each | requests | req/profile | busy s | req/s | vendor limit | of limit | profiles/s | ceiling profiles/s | 429 |",
 );
 console.log("|---|---|---|---|---|---|---|---|---|---|---|");
-for (const processes of [1, 2, 3]) {
+for (const processes of ONLY === "accepts" ? [] : [1, 2, 3]) {
   const cluster = await startCluster({ counts: { smartrecruiters: PROFILES }, processes, latencyMs: 25 });
   try {
     let first = 0;
@@ -95,22 +98,16 @@ const config = {
 const configFile = join(dir, "service.yaml");
 await writeFile(configFile, toYaml(config), { mode: 0o600 });
 
-async function serveAndLoad(label: string, database: string, store: Store, port: number): Promise<void> {
+async function serveAndLoad(
+  label: string,
+  databaseArgs: string[],
+  store: Store,
+  port: number,
+): Promise<void> {
   await store.queue.pause("taleez", Date.now());
   const child = spawn(
     process.execPath,
-    [
-      MAIN,
-      "serve",
-      "--config",
-      configFile,
-      "--database",
-      database,
-      "--port",
-      String(port),
-      "--log-level",
-      "error",
-    ],
+    [MAIN, "serve", ...databaseArgs, "--port", String(port), "--log-level", "error"],
     { cwd: dir, env: { PATH: process.env["PATH"] ?? "" }, stdio: ["ignore", "ignore", "pipe"] },
   );
   let stderr = "";
@@ -165,9 +162,12 @@ console.log("| database | accepts/s | p50 ms | p99 ms | non-2xx | jobs stored |"
 console.log("|---|---|---|---|---|---|");
 const sqlitePath = join(dir, "service.sqlite");
 const sqlite = createSqliteStore(sqlitePath);
+// SQLite: the configuration file names the database (`--database` is for PostgreSQL only).
+const sqliteConfig = join(dir, "service-sqlite.yaml");
+await writeFile(sqliteConfig, toYaml({ ...config, database: sqlitePath }), { mode: 0o600 });
 await serveAndLoad(
   "SQLite (WAL, synchronous=FULL)",
-  sqlitePath,
+  ["--config", sqliteConfig],
   sqlite,
   18_000 + Math.floor(Math.random() * 1000),
 );
@@ -176,7 +176,7 @@ const schema = freshSchemaName("bench_accepts");
 const pg = await createPostgresStore({ connectionString: urlWithSchema(schema) });
 await serveAndLoad(
   "PostgreSQL 15 (pg-boss)",
-  urlWithSchema(schema),
+  ["--config", configFile, "--database", urlWithSchema(schema)],
   pg,
   19_000 + Math.floor(Math.random() * 1000),
 );
