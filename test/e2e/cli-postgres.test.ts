@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { hrflowKey, startSandbox } from "../../src/testing/index.js";
+import { createPostgresStore } from "../../src/core/store/postgres/store.js";
 import { collect, registerSecret } from "../support/leaks.js";
 import { dropSchemas, freshSchemaName, requirePostgres, urlWithSchema } from "../support/postgres.js";
 
@@ -114,5 +115,46 @@ describe("the CLI on PostgreSQL", () => {
     expect(unreachable.code).toBe(2);
     expect(unreachable.stderr).toContain("127.0.0.1:1");
     expect(unreachable.stderr).toContain("DATABASE_URL");
+  });
+
+  it("jobs and dlq work on the PostgreSQL queue: list the dead job, re-drive it, count states", async () => {
+    const store = await createPostgresStore({ connectionString: databaseUrl });
+    try {
+      const [created] = await store.queue.enqueue(
+        [{ target: "taleez", key: "cli-job", data: { profile: "p" }, maxAttempts: 2 }],
+        { nowMs: Date.now() },
+      );
+      const [lease] = await store.queue.take({
+        worker: "test",
+        limit: 1,
+        leaseMs: 30_000,
+        nowMs: Date.now(),
+      });
+      if (!lease) throw new Error("no job taken");
+      const error = { name: "AuthError", message: "token refused", kind: "auth" } as const;
+      expect(await store.queue.fail(lease, { nowMs: Date.now(), error, retryAt: undefined })).toBe("dead");
+
+      const dead = await run(["dlq", "list", "--json"], { DATABASE_URL: databaseUrl }, tmp);
+      expect(dead.code, dead.stderr).toBe(0);
+      const listed = z
+        .object({ jobs: z.array(z.object({ id: z.string(), state: z.string(), deadReason: z.string() })) })
+        .parse(JSON.parse(dead.stdout));
+      expect(listed.jobs).toEqual([
+        expect.objectContaining({
+          id: created?.id,
+          state: "dead",
+          deadReason: "auth: AuthError: token refused",
+        }),
+      ]);
+      const redrive = await run(["dlq", "redrive", "--json", "--database", databaseUrl], {}, tmp);
+      expect(redrive.code, redrive.stderr).toBe(0);
+      expect(JSON.parse(redrive.stdout)).toEqual({ redriven: 1 });
+      expect((await store.queue.get(created?.id ?? ""))?.state).toBe("queued");
+      const stats = await run(["jobs", "stats", "--json"], { DATABASE_URL: databaseUrl }, tmp);
+      expect(stats.code, stats.stderr).toBe(0);
+      expect(JSON.parse(stats.stdout)).toMatchObject({ counts: { queued: 1, dead: 0 } });
+    } finally {
+      await store.close();
+    }
   });
 });
