@@ -426,15 +426,21 @@ export function createPostgresQueue(db: PostgresDatabase, options: PostgresQueue
           (row) => z.object({ target: z.string() }).parse(row).target,
         );
         // pg-boss answers a fetch that lost a race for a key's active slot (a unique violation) with no
-        // job; the statement's failure would end this transaction, so it runs under a savepoint.
+        // job, but the failed statement has ended this transaction: the fetch runs under a savepoint, rolled
+        // back in that case. Any other failure is thrown.
         await client.query("SAVEPOINT hrflow_fetch");
-        let fetched: { id: string; retryCount: number }[] = [];
+        let fetched: { id: string; retryCount: number }[];
         try {
           fetched = await boss.fetch(PG_BOSS_QUEUE, {
             batchSize: Math.max(1, Math.floor(limit)),
             ...(paused.length > 0 ? { ignoreGroups: paused } : {}),
             ...ctx,
           });
+        } catch (error) {
+          await client.query("ROLLBACK TO SAVEPOINT hrflow_fetch");
+          throw error;
+        }
+        try {
           await client.query("RELEASE SAVEPOINT hrflow_fetch");
         } catch {
           await client.query("ROLLBACK TO SAVEPOINT hrflow_fetch");
