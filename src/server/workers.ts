@@ -296,7 +296,14 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
             error: error instanceof Error ? error.message : String(error),
           });
         }
-        if (lease) await run(lease, worker);
+        if (lease)
+          await run(lease, worker).catch((error: unknown) => {
+            // The database failed under the job (its lease expires and it is taken again): keep working.
+            logger.error("could not record a job's outcome", {
+              jobId: lease.job.id,
+              error: error instanceof Error ? error.message : String(error),
+            });
+          });
         else if (!isStopping()) await idle();
       }
     } finally {
