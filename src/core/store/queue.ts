@@ -36,7 +36,13 @@ import type { FailureKind, LedgerEntry } from "./types.js";
 export type JobState = "queued" | "active" | "retry" | "completed" | "dead";
 
 /** Every state, in the order a job moves through them. */
-export const JOB_STATES: readonly JobState[] = ["queued", "active", "retry", "completed", "dead"];
+export const JOB_STATES = [
+  "queued",
+  "active",
+  "retry",
+  "completed",
+  "dead",
+] as const satisfies readonly JobState[];
 
 /** A job's own data: JSON only, never a secret (credentials are looked up by the worker). */
 export type JobData = Readonly<Record<string, unknown>>;
