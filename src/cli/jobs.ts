@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { z } from "zod";
-import { ConfigError, JOB_STATES, openStore, type Job, type JobState, type Store } from "../index.js";
+import { ConfigError, JOB_STATES, openStore, type Job, type Store } from "../index.js";
 import { jobDetail } from "../server/operations.js";
 import { effectiveEnv } from "./config.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
@@ -11,7 +11,7 @@ import { textTable } from "./table.js";
 
 const FlagsSchema = z.object({
   database: z.string().optional(),
-  state: z.array(z.enum(JOB_STATES as [JobState, ...JobState[]])).optional(),
+  state: z.array(z.enum(JOB_STATES)).optional(),
   target: z.string().optional(),
   limit: z.string().optional(),
 });

@@ -31,6 +31,7 @@ const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 const FUNCTION_REF = /^(.+)#([A-Za-z_$][A-Za-z0-9_$]*)$/;
 
 const Positive = z.number().int().positive();
+const FunctionSchema = z.custom<LogicFn & FormatFn>((value) => typeof value === "function");
 const TargetFileSchema = z
   .object({
     connector: z.string().min(1),
@@ -133,7 +134,7 @@ async function loadFunction(
   folder: string,
   path: string,
   issues: ConfigIssue[],
-): Promise<((profile: never) => unknown) | undefined> {
+): Promise<LogicFn | undefined> {
   const match = FUNCTION_REF.exec(ref);
   const [, file = "", name = ""] = match ?? [];
   const absolute = isAbsolute(file) ? file : resolve(folder, file);
@@ -149,13 +150,15 @@ async function loadFunction(
   }
   const exported: unknown =
     module !== null && typeof module === "object" && Object.prototype.hasOwnProperty.call(module, name)
-      ? (module as Record<string, unknown>)[name]
+      ? Reflect.get(module, name)
       : undefined;
-  if (typeof exported !== "function") {
+  // A function is all that can be checked of it here; what it returns is validated on every push.
+  const fn = FunctionSchema.safeParse(exported);
+  if (!fn.success) {
     issues.push({ path, message: `${absolute} has no exported function named "${name}"` });
     return undefined;
   }
-  return exported as (profile: never) => unknown;
+  return fn.data;
 }
 
 /**
@@ -238,7 +241,7 @@ export async function loadServeConfig(
     const logics: LogicFn[] = [];
     for (const [i, ref] of spec.logics.entries()) {
       const fn = await loadFunction(ref, folder, `${at}.logics[${i}]`, issues);
-      if (fn) logics.push(fn as LogicFn);
+      if (fn) logics.push(fn);
     }
     const format = spec.format ? await loadFunction(spec.format, folder, `${at}.format`, issues) : undefined;
     if (!vendor.success || !auth.auth) continue;
@@ -250,7 +253,7 @@ export async function loadServeConfig(
       options: spec.options,
       baseUrl: spec.baseUrl,
       logics,
-      format: format as FormatFn | undefined,
+      format,
       ledgerTarget: ledgerTarget(def, { auth: auth.auth, baseUrl: spec.baseUrl, options: vendor.data }),
       allowInsecureCvUrls: spec.allowInsecureCvUrls,
       timeoutMs: spec.timeoutMs,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { JOB_STATES, type Job, type JobState, type LedgerEntry, type Store } from "../index.js";
+import { JOB_STATES, type Job, type LedgerEntry, type Store } from "../index.js";
 import type { ServiceSettings } from "./settings.js";
 import { JobDataSchema } from "./workers.js";
 
@@ -76,7 +76,7 @@ export async function jobDetail(store: Store, job: Job): Promise<JobDetail> {
 const StateList = z
   .string()
   .transform((text) => text.split(",").map((s) => s.trim()))
-  .pipe(z.array(z.enum(JOB_STATES as [JobState, ...JobState[]])));
+  .pipe(z.array(z.enum(JOB_STATES)));
 const ListQuery = z.object({
   state: StateList.optional(),
   target: z.string().min(1).optional(),

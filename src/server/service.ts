@@ -213,14 +213,15 @@ export function createService(options: ServiceOptions): Service {
         described.push({ target: target.name, profile: profileId(profile), event: event.type });
       }
     }
-    let results;
+    let results: Awaited<ReturnType<typeof store.queue.enqueue>> = [];
     try {
       // One transaction: the jobs and the ledger entries that explain them, durable before the answer.
-      results = await store.queue.enqueue(jobs, {
-        nowMs,
-        dedupeWindowMs: settings.jobs.dedupeWindowMs,
-        ledgerSeeds: seeds,
-      });
+      if (jobs.length > 0)
+        results = await store.queue.enqueue(jobs, {
+          nowMs,
+          dedupeWindowMs: settings.jobs.dedupeWindowMs,
+          ledgerSeeds: seeds,
+        });
     } catch (error) {
       metrics.rejected("unavailable");
       logger.error("webhook not stored", { error: error instanceof Error ? error.message : String(error) });

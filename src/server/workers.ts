@@ -74,6 +74,9 @@ export function retryDelayMs(
   return Math.max(jittered, asked);
 }
 
+/** The shortest time between two wake-ups of idle workers by accepted webhooks. */
+const NUDGE_MS = 20;
+
 const RetryAfter = z.object({ retryAfterMs: z.number() });
 
 /** The error as a job keeps it: name, message (already redacted by the engine), kind. */
@@ -99,6 +102,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const loops: Promise<void>[] = [];
   const inFlight = new Map<string, AbortController>();
   let wake: (() => void) | undefined;
+  let nudged = false;
   let wakeTimer: NodeJS.Timeout | undefined;
   let handedBack = 0;
   let finished = 0;
@@ -292,7 +296,14 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
             error: error instanceof Error ? error.message : String(error),
           });
         }
-        if (lease) await run(lease, worker);
+        if (lease)
+          await run(lease, worker).catch((error: unknown) => {
+            // The database failed under the job (its lease expires and it is taken again): keep working.
+            logger.error("could not record a job's outcome", {
+              jobId: lease.job.id,
+              error: error instanceof Error ? error.message : String(error),
+            });
+          });
         else if (!isStopping()) await idle();
       }
     } finally {
@@ -305,7 +316,14 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       for (let i = 0; i < settings.workers; i++) loops.push(loop(i + 1));
     },
     nudge() {
-      wake?.();
+      // Coalesced: a burst of accepted webhooks wakes idle workers at most every NUDGE_MS, so a queue whose
+      // due jobs all belong to paused targets is not searched on every request.
+      if (nudged || wake === undefined) return;
+      nudged = true;
+      setTimeout(() => {
+        nudged = false;
+        wake?.();
+      }, NUDGE_MS).unref();
     },
     async stop(graceMs) {
       stopping = true;

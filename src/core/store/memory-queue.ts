@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import {
   deadReasonOf,
+  newJobId,
   withEvent,
   type Enqueued,
   type Job,
@@ -89,7 +89,7 @@ export function createMemoryQueue(seedLedger: (entry: LedgerEntry) => void): Job
           continue;
         }
         const job: Job = {
-          id: randomUUID(),
+          id: newJobId(nowMs),
           target: spec.target,
           key: spec.key,
           eventId: spec.eventId,

@@ -36,7 +36,13 @@ import type { FailureKind, LedgerEntry } from "./types.js";
 export type JobState = "queued" | "active" | "retry" | "completed" | "dead";
 
 /** Every state, in the order a job moves through them. */
-export const JOB_STATES: readonly JobState[] = ["queued", "active", "retry", "completed", "dead"];
+export const JOB_STATES = [
+  "queued",
+  "active",
+  "retry",
+  "completed",
+  "dead",
+] as const satisfies readonly JobState[];
 
 /** A job's own data: JSON only, never a secret (credentials are looked up by the worker). */
 export type JobData = Readonly<Record<string, unknown>>;
@@ -234,6 +240,24 @@ export interface JobQueue {
   stats(nowMs: number): Promise<QueueStats>;
   /** Deletes completed jobs finished before `before` (epoch ms); returns how many. */
   purge(before: number): Promise<number>;
+}
+
+/**
+ * A new job id: a UUID in the version 7 layout (48 bits of milliseconds, then random bits), so ids sort by
+ * creation time and a database index on them grows at its end instead of at random places.
+ */
+export function newJobId(nowMs: number): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  let ms = Math.max(0, Math.floor(nowMs));
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
+  bytes[6] = 0x70 | ((bytes[6] ?? 0) & 0x0f);
+  bytes[8] = 0x80 | ((bytes[8] ?? 0) & 0x3f);
+  const hex = Buffer.from(bytes).toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** Appends a line to a job's history, keeping the most recent {@link JOB_HISTORY_LIMIT}. */

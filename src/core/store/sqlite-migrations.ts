@@ -182,13 +182,12 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         result TEXT,
         history TEXT NOT NULL
       )`);
-      // What take reads: due jobs in order, live leases, and the jobs of one key (dedupe, busy keys).
+      // Only what take and enqueue read (due jobs in order, live leases, the jobs of one key): every index
+      // is written by every enqueue, and enqueues are the hot path. Job ids are time-ordered, so the
+      // primary key grows at its end.
       db.exec("CREATE INDEX jobs_due ON jobs (run_at, created_at) WHERE state IN ('queued', 'retry')");
       db.exec("CREATE INDEX jobs_active ON jobs (lease_expires_at) WHERE state = 'active'");
       db.exec("CREATE INDEX jobs_by_key ON jobs (target, key, state)");
-      db.exec("CREATE INDEX jobs_by_event ON jobs (target, key, event_id) WHERE event_id IS NOT NULL");
-      db.exec("CREATE INDEX jobs_by_state ON jobs (state, updated_at)");
-      db.exec("CREATE INDEX jobs_by_update ON jobs (updated_at)");
       db.exec(`CREATE TABLE paused_targets (
         target TEXT PRIMARY KEY,
         paused_at INTEGER NOT NULL

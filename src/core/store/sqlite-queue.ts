@@ -1,8 +1,9 @@
-import { randomUUID } from "node:crypto";
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import { Worker } from "node:worker_threads";
 import { z } from "zod";
 import {
   deadReasonOf,
+  newJobId,
   withEvent,
   type Enqueued,
   type EnqueueOptions,
@@ -14,6 +15,7 @@ import {
   type NewJob,
 } from "./queue.js";
 import { transaction } from "./sqlite.js";
+import { createWriter, type WriterItem, type WriterResponse, type WriterResult } from "./sqlite-writer.js";
 import type { LedgerEntry } from "./types.js";
 
 /**
@@ -22,10 +24,12 @@ import type { LedgerEntry } from "./types.js";
  * Single writer: in one process every write goes through one connection on the one JavaScript thread
  * (`node:sqlite` is synchronous), so writes are serialised by the event loop itself; another process on
  * the same file (the `jobs` and `dlq` commands) writes in `BEGIN IMMEDIATE` transactions and waits on the
- * busy timeout. Enqueues are grouped: every enqueue asked for during one turn of the event loop is written
- * in one transaction (each in its own savepoint, so one failure fails only its caller), and each caller
- * hears back only after the commit, so one synchronous commit (WAL, `synchronous = FULL`) makes a whole
- * burst of webhooks durable at once.
+ * busy timeout. Enqueues are grouped (group commit): they are written by a writer thread on its own
+ * connection (`sqlite-writer.ts`), one transaction per group (each caller in its own savepoint, so one
+ * failure fails only its caller); each caller hears back only after the commit (WAL, `synchronous = FULL`:
+ * on disk). While one group commits, the event loop goes on answering webhooks and the next group gathers,
+ * so one fsync makes a whole burst durable and never blocks the ingress. An in-memory database (which a
+ * second connection cannot see) commits its groups on the main connection instead.
  */
 
 const STATES = ["queued", "active", "retry", "completed", "dead"] as const;
@@ -163,45 +167,50 @@ function decodeTemplate(): Job {
 }
 
 interface PendingEnqueue {
-  jobs: readonly NewJob[];
-  options: EnqueueOptions;
+  item: WriterItem;
   resolve: (results: Enqueued[]) => void;
   reject: (error: Error) => void;
 }
 
-/** A SQLite queue and the function that writes what enqueues are still waiting for (before closing). */
+/** A SQLite queue and what closes its writer (after committing what is still waiting). */
 export interface SqliteQueue {
   queue: JobQueue;
-  /** Commits the enqueues of the current event-loop turn now. */
-  flush: () => void;
+  /** Commits what enqueues are waiting for, then stops the writer thread. */
+  close: () => Promise<void>;
 }
+
+/** The writer thread's module, next to this one (`.ts` when run from the sources). */
+const WRITER_URL = new URL(
+  import.meta.url.endsWith(".ts") ? "./sqlite-writer.ts" : "./sqlite-writer.js",
+  import.meta.url,
+);
 
 /**
  * The job queue on an open SQLite database migrated to version 3.
- * @param seedLedger writes a ledger entry when its key has none, on the same connection (inside the
- *   enqueue transaction)
+ * @param path the database file (the writer thread opens it too); `:memory:` commits on `db`
+ * @param encodeSeed a ledger entry as the columns of the ledger table (seeds are inserted when absent)
  */
-export function sqliteQueue(db: DatabaseSync, seedLedger: (entry: LedgerEntry) => void): SqliteQueue {
-  const insert = db.prepare(
-    `INSERT INTO jobs (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => `$${c}`).join(", ")})`,
-  );
+export function sqliteQueue(
+  db: DatabaseSync,
+  path: string,
+  encodeSeed: (entry: LedgerEntry) => Record<string, SQLInputValue>,
+): SqliteQueue {
   const update = db.prepare(
     `UPDATE jobs SET ${COLUMNS.filter((c) => c !== "id")
       .map((c) => `${c} = $${c}`)
       .join(", ")} WHERE id = $id`,
   );
   const byId = db.prepare("SELECT * FROM jobs WHERE id = ?");
-  const sameEvent = db.prepare(`SELECT id FROM jobs WHERE target = ? AND key = ? AND event_id = ?
-    AND (state IN ('queued', 'retry', 'active') OR (state = 'completed' AND finished_at >= ?)) LIMIT 1`);
-  const waitingOfKey = db.prepare(
-    "SELECT id FROM jobs WHERE target = ? AND key = ? AND state IN ('queued', 'retry') LIMIT 1",
-  );
   const expired = db.prepare("SELECT * FROM jobs WHERE state = 'active' AND lease_expires_at <= ?");
   const due = db.prepare(`SELECT * FROM jobs WHERE state IN ('queued', 'retry') AND run_at <= ?
     AND target NOT IN (SELECT target FROM paused_targets)
     AND NOT EXISTS (SELECT 1 FROM jobs a WHERE a.state = 'active' AND a.target = jobs.target AND a.key = jobs.key)
     ORDER BY run_at, created_at, rowid LIMIT ?`);
 
+  const probe =
+    db.prepare(`SELECT 1 AS due WHERE EXISTS (SELECT 1 FROM jobs WHERE state IN ('queued', 'retry')
+      AND run_at <= ? AND target NOT IN (SELECT target FROM paused_targets))
+    OR EXISTS (SELECT 1 FROM jobs WHERE state = 'active' AND lease_expires_at <= ?)`);
   const get = (id: string): Job | undefined => decode(byId.get(id));
   const save = (job: Job): void => {
     update.run(encode(job));
@@ -221,80 +230,102 @@ export function sqliteQueue(db: DatabaseSync, seedLedger: (entry: LedgerEntry) =
     }
   };
 
-  /** Adds one caller's jobs (inside the group transaction). */
-  const enqueueOne = (item: PendingEnqueue): Enqueued[] => {
-    const { nowMs } = item.options;
-    const window = item.options.dedupeWindowMs ?? 0;
-    const results: Enqueued[] = [];
-    for (const spec of item.jobs) {
-      const event =
-        spec.eventId === undefined
-          ? undefined
-          : z
-              .object({ id: z.string() })
-              .safeParse(sameEvent.get(spec.target, spec.key, spec.eventId, nowMs - window));
-      if (event?.success) {
-        results.push({ id: event.data.id, status: "duplicate", of: "event" });
-        continue;
-      }
-      const waiting = z.object({ id: z.string() }).safeParse(waitingOfKey.get(spec.target, spec.key));
-      if (waiting.success) {
-        results.push({ id: waiting.data.id, status: "duplicate", of: "waiting" });
-        continue;
-      }
-      const job: Job = {
+  /** One caller's jobs and seeds, encoded for the writer. */
+  const encodeItem = (jobs: readonly NewJob[], options: EnqueueOptions): WriterItem => ({
+    jobs: jobs.map((spec) => ({
+      target: spec.target,
+      key: spec.key,
+      eventId: spec.eventId ?? null,
+      finishedSince: options.nowMs - (options.dedupeWindowMs ?? 0),
+      row: encode({
         ...decodeTemplate(),
-        id: randomUUID(),
+        id: newJobId(options.nowMs),
         target: spec.target,
         key: spec.key,
         eventId: spec.eventId,
         data: spec.data,
         maxAttempts: Math.max(1, Math.floor(spec.maxAttempts)),
-        runAt: spec.runAt ?? nowMs,
-        createdAt: nowMs,
-        updatedAt: nowMs,
-        history: [{ at: nowMs, event: "enqueued", attempt: 0 }],
-      };
-      insert.run(encode(job));
-      results.push({ id: job.id, status: "created" });
-    }
-    for (const entry of item.options.ledgerSeeds ?? []) seedLedger(entry);
-    return results;
-  };
+        runAt: spec.runAt ?? options.nowMs,
+        createdAt: options.nowMs,
+        updatedAt: options.nowMs,
+        history: [{ at: options.nowMs, event: "enqueued", attempt: 0 }],
+      }),
+    })),
+    seeds: (options.ledgerSeeds ?? []).map(encodeSeed),
+  });
+  const asEnqueued = (results: WriterResult[]): Enqueued[] => results;
 
   let pending: PendingEnqueue[] = [];
+  let inFlight: PendingEnqueue[] | undefined;
   let scheduled = false;
-  const flush = (): void => {
-    scheduled = false;
-    const batch = pending;
-    pending = [];
-    if (batch.length === 0) return;
-    const outcomes: ({ ok: Enqueued[] } | { error: Error })[] = [];
-    try {
-      transaction(db, () => {
-        for (const item of batch) {
-          db.exec("SAVEPOINT enqueue_one");
-          try {
-            outcomes.push({ ok: enqueueOne(item) });
-            db.exec("RELEASE enqueue_one");
-          } catch (error) {
-            db.exec("ROLLBACK TO enqueue_one");
-            db.exec("RELEASE enqueue_one");
-            outcomes.push({ error: error instanceof Error ? error : new Error(String(error)) });
-          }
-        }
-      });
-    } catch (error) {
-      // The commit itself failed: nothing of the batch is durable.
-      const failure = error instanceof Error ? error : new Error(String(error));
-      for (const item of batch) item.reject(failure);
+  let requests = 0;
+  let worker: Worker | undefined;
+  let idle: (() => void) | undefined;
+  const writeHere = path === ":memory:" ? createWriter(db) : undefined;
+
+  const settleBatch = (batch: PendingEnqueue[], response: WriterResponse): void => {
+    if ("error" in response) {
+      // The commit itself failed: nothing of the group is durable.
+      for (const p of batch) p.reject(new Error(`the job queue could not commit: ${response.error}`));
       return;
     }
-    batch.forEach((item, i) => {
-      const outcome = outcomes[i];
-      if (outcome && "ok" in outcome) item.resolve(outcome.ok);
-      else item.reject(outcome?.error ?? new Error("enqueue was not written"));
+    batch.forEach((p, i) => {
+      const outcome = response.items[i];
+      if (outcome && "ok" in outcome) p.resolve(asEnqueued(outcome.ok));
+      else p.reject(new Error(`the job queue could not write the jobs: ${outcome?.error ?? "no answer"}`));
     });
+  };
+
+  const writerThread = (): Worker => {
+    if (worker) return worker;
+    const started = new Worker(WRITER_URL, { workerData: { sqliteWriterPath: path } });
+    started.on("message", (response: WriterResponse) => {
+      const batch = inFlight ?? [];
+      inFlight = undefined;
+      settleBatch(batch, response);
+      send();
+    });
+    started.on("error", (error: Error) => {
+      // The thread died: what it held is not known to be durable; callers hear it (503, sent again).
+      const batch = [...(inFlight ?? []), ...pending];
+      inFlight = undefined;
+      pending = [];
+      worker = undefined;
+      for (const p of batch) p.reject(error);
+      idle?.();
+    });
+    started.unref();
+    worker = started;
+    return started;
+  };
+
+  /** Sends what gathered while the last group committed (one group in flight at a time). */
+  const send = (): void => {
+    scheduled = false;
+    if (inFlight !== undefined) return;
+    if (pending.length === 0) {
+      worker?.unref();
+      idle?.();
+      return;
+    }
+    const batch = pending;
+    pending = [];
+    const items = batch.map((p) => p.item);
+    if (writeHere) {
+      let response: WriterResponse;
+      try {
+        response = { id: ++requests, items: writeHere(items) };
+      } catch (error) {
+        response = { id: requests, error: error instanceof Error ? error.message : String(error) };
+      }
+      settleBatch(batch, response);
+      if (pending.length === 0) idle?.();
+      return;
+    }
+    inFlight = batch;
+    const thread = writerThread();
+    thread.ref(); // a group in flight keeps the process alive until it is durable
+    thread.postMessage({ id: ++requests, items });
   };
 
   const expireLeases = (nowMs: number): void => {
@@ -331,15 +362,17 @@ export function sqliteQueue(db: DatabaseSync, seedLedger: (entry: LedgerEntry) =
   const queue: JobQueue = {
     enqueue: (jobs, options) =>
       new Promise<Enqueued[]>((resolve, reject) => {
-        pending.push({ jobs, options, resolve, reject });
-        if (!scheduled) {
+        pending.push({ item: encodeItem(jobs, options), resolve, reject });
+        if (!scheduled && inFlight === undefined) {
           scheduled = true;
-          setImmediate(flush);
+          setImmediate(send);
         }
       }),
 
-    take: ({ worker, limit, leaseMs, nowMs }) =>
-      settle(() => {
+    take: ({ worker, limit, leaseMs, nowMs }) => {
+      // A read first (no lock, never waits for the writer): most polls find nothing to take.
+      if (probe.get(nowMs, nowMs) === undefined) return Promise.resolve([]);
+      return settle(() => {
         expireLeases(nowMs);
         const leases: JobLease[] = [];
         const taken = new Set<string>();
@@ -367,7 +400,8 @@ export function sqliteQueue(db: DatabaseSync, seedLedger: (entry: LedgerEntry) =
           leases.push({ job, worker, attempt: job.attempts, expiresAt: nowMs + leaseMs });
         }
         return leases;
-      }),
+      });
+    },
 
     heartbeat: (lease, leaseMs, nowMs) =>
       settle(() => {
@@ -567,5 +601,18 @@ export function sqliteQueue(db: DatabaseSync, seedLedger: (entry: LedgerEntry) =
     return moved;
   }
 
-  return { queue, flush };
+  const close = async (): Promise<void> => {
+    if (pending.length > 0 || inFlight !== undefined) {
+      await new Promise<void>((resolve) => {
+        idle = resolve;
+        if (inFlight === undefined) send();
+      });
+      idle = undefined;
+    }
+    const thread = worker;
+    worker = undefined;
+    await thread?.terminate();
+  };
+
+  return { queue, close };
 }

@@ -85,7 +85,8 @@ function decode(row: unknown): LedgerEntry | undefined {
   };
 }
 
-function encode(entry: LedgerEntry): Record<string, string | number | null> {
+/** A ledger entry as the columns of the `ledger` table. */
+export function encodeLedgerEntry(entry: LedgerEntry): Record<string, string | number | null> {
   const data: z.input<typeof DataSchema> = { options: entry.options, steps: entry.steps };
   if (entry.lastError) data.lastError = entry.lastError;
   if (entry.fingerprint) data.fingerprint = entry.fingerprint;
@@ -145,17 +146,6 @@ export function migrate(db: DatabaseSync, migrations: readonly SqliteMigration[]
   return applied;
 }
 
-/** Writes a ledger entry only when its key has none (the queue's ledger seeds), on the caller's transaction. */
-export function sqliteLedgerSeeder(db: DatabaseSync): (entry: LedgerEntry) => void {
-  const seed = db.prepare(`INSERT INTO ledger
-    (connector, target, profile_key, source_key, base_url, vendor_id, outcome, failure_kind, attempts, created_at, updated_at, data)
-    VALUES ($connector, $target, $profile_key, $source_key, $base_url, $vendor_id, $outcome, $failure_kind, $attempts, $created_at, $updated_at, $data)
-    ON CONFLICT (connector, target, profile_key) DO NOTHING`);
-  return (entry) => {
-    seed.run(encode(entry));
-  };
-}
-
 /** The ledger on an open SQLite database (tables from migration 1). */
 export function sqliteLedger(db: DatabaseSync): LedgerStore {
   const getStmt = db.prepare("SELECT * FROM ledger WHERE connector = ? AND target = ? AND profile_key = ?");
@@ -188,7 +178,7 @@ export function sqliteLedger(db: DatabaseSync): LedgerStore {
       try {
         transaction(db, () => {
           if (claim && !holds(claim)) throw new ClaimLostError(entry, claim.owner);
-          putStmt.run(encode(entry));
+          putStmt.run(encodeLedgerEntry(entry));
         });
         return Promise.resolve();
       } catch (error) {
@@ -423,7 +413,8 @@ export function openSqliteDatabase(path: string, options: SqliteOpenOptions = {}
  */
 export function createSqliteStore(path: string): Store {
   const db = openSqliteDatabase(path);
-  const { queue, flush } = sqliteQueue(db, sqliteLedgerSeeder(db));
+  const { queue, close } = sqliteQueue(db, path, encodeLedgerEntry);
+  let closing: Promise<void> | undefined;
   return {
     kind: "sqlite",
     location: path,
@@ -435,11 +426,11 @@ export function createSqliteStore(path: string): Store {
       return Promise.resolve();
     },
     close: () => {
-      if (db.isOpen) {
-        flush();
+      closing ??= (async () => {
+        await close();
         db.close();
-      }
-      return Promise.resolve();
+      })();
+      return closing;
     },
   };
 }
