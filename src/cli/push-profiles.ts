@@ -153,44 +153,48 @@ export function addBatchOptions(command: Command, defs: readonly ConnectorDefini
     prefixed: new Map(),
     baseUrls: new Map(),
   };
-  const addValued = (flag: string, description: string, boolean: boolean): string => {
+  const addValued = (flag: string, description: string, boolean: boolean, hidden: boolean): string => {
     const option = boolean
       ? new Option(flag, description)
       : new Option(`${flag} <value>`, description).argParser(collect);
+    if (hidden) option.hideHelp();
     command.addOption(option);
     if (boolean) command.addOption(new Option(`--no-${flag.slice(2)}`, `sets ${flag} to false`).hideHelp());
     return option.attributeName();
   };
-  for (const def of defs) {
-    const specs = optionSpecs(def.optionsSchema);
+  const all = defs.map((def) => ({ def, specs: optionSpecs(def.optionsSchema) }));
+  for (const { def, specs } of all) {
     flags.specs.set(def.name, specs);
     const own = new Map<string, string>();
     for (const spec of specs) {
       if ((BATCH_FLAGS as readonly string[]).includes(spec.flag))
         throw new Error(`${def.name}: vendor option ${spec.key} would take the batch flag ${spec.flag}`);
-      if (!flags.shared.has(spec.flag))
+      if (!flags.shared.has(spec.flag)) {
+        // One help line per flag, naming the connectors that take it.
+        const takers = all.filter((d) => d.specs.some((s) => s.flag === spec.flag)).map((d) => d.def.name);
         flags.shared.set(
           spec.flag,
-          addValued(spec.flag, `${def.displayName} and others: ${helpText(spec)}`, spec.boolean),
+          addValued(spec.flag, `[${takers.join(", ")}] ${helpText(spec)}`, spec.boolean, false),
         );
+      }
+      // `--<connector>-<flag>`: that connector only (listed in the help text after the options).
       own.set(
         spec.key,
         addValued(
           `--${def.name}-${spec.flag.slice(2)}`,
           `${def.displayName} only: ${helpText(spec)}`,
           spec.boolean,
+          true,
         ),
       );
     }
     flags.prefixed.set(def.name, own);
-    flags.baseUrls.set(
-      def.name,
-      new Option(`--${def.name}-base-url <url>`, `${def.displayName} API base URL`).attributeName(),
-    );
-    command.option(
+    const baseUrl = new Option(
       `--${def.name}-base-url <url>`,
       `${def.displayName} API base URL (default: ${def.defaultBaseUrl})`,
-    );
+    ).hideHelp();
+    flags.baseUrls.set(def.name, baseUrl.attributeName());
+    command.addOption(baseUrl);
   }
   command.allowUnknownOption().allowExcessArguments();
   return flags;
