@@ -379,6 +379,19 @@ export async function pushProfilesCommand(
       if (!selected.some((def) => (flags.specs.get(def.name) ?? []).some((s) => s.flag === flag)))
         issues.push({ path: flag, message: `none of ${names.join(", ")} takes this option` });
     }
+    // Flags of a connector this command does not name: a typo in the connector list, most likely.
+    for (const def of defs) {
+      if (selected.includes(def)) continue;
+      const attributes: [string, string][] = [
+        ...(flags.prefixed.get(def.name) ?? new Map<string, string>()).entries(),
+        ["baseUrl", flags.baseUrls.get(def.name) ?? ""],
+      ];
+      const given = attributes
+        .filter(([, attribute]) => attribute !== "" && opts[attribute] !== undefined)
+        .map(([key]) => `--${def.name}-${toKebab(key)}`);
+      for (const flag of given)
+        issues.push({ path: flag, message: `is for ${def.name}, which this command does not name` });
+    }
 
     // Which profiles.
     const number = (name: string, max: number) => (text: string | undefined) =>
