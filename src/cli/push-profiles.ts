@@ -288,7 +288,6 @@ export async function pushProfilesCommand(
   const stop = new AbortController();
   const abort = new AbortController();
   let interrupts = 0;
-  let inFlightNote: (() => string) | undefined;
   let noteLine: (text: string) => void = (text) => {
     out.error(text);
   };
@@ -296,7 +295,7 @@ export async function pushProfilesCommand(
     interrupts++;
     if (interrupts === 1) {
       noteLine(
-        `Stopping: no new push starts; ${inFlightNote?.() ?? "the pushes in flight"} finish (Ctrl-C again to interrupt them; the ledger records where they stop)`,
+        "Stopping: no new push starts; the pushes in flight finish (Ctrl-C again to interrupt them; the ledger records where they stop)",
       );
       stop.abort(new Error("stopped"));
     } else if (interrupts === 2) {
@@ -519,8 +518,6 @@ export async function pushProfilesCommand(
       },
     });
 
-    let inFlight = 0;
-    inFlightNote = () => `${inFlight} push(es) in flight`;
     const failureKinds = new Set<FailureKind>();
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
@@ -540,7 +537,6 @@ export async function pushProfilesCommand(
         pushOptions: { allowInsecureCvUrls },
         run: { id: runId, command: out.redact(line), reportPath },
         onProgress: (progress) => {
-          inFlight = Math.max(0, progress.profiles * targets.length - progress.done);
           display.update(progress);
         },
       });
