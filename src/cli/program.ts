@@ -105,14 +105,15 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCodeValue) => v
     .usage("<connector...> --source-key S [filters] [vendor options]")
     .addHelpText(
       "after",
-      `
-Vendor options are each connector's, in kebab-case (see \`push-profile <connector> --help\`): a flag applies to every named connector that has it; --<connector>-<flag> to that one only (--greenhouse-job-id 12, --smartrecruiters-base-url URL).
-
-Resume: the ledger remembers every push, so running the same command again skips what is done and unchanged and finishes the rest; --retry-failed <report> pushes again only the items a report says did not arrive. Ctrl-C stops starting pushes and lets those in flight finish (twice: interrupts them, recorded in the ledger).
-
-Each run is recorded: \`hrflow-connectors runs\`, \`hrflow-connectors runs show <run>\`.
-
-${EXIT_CODES_HELP}`,
+      [
+        "",
+        ...[
+          "Vendor options are each connector's, in kebab-case (see `push-profile <connector> --help`): a flag applies to every named connector that has it; --<connector>-<flag> to that one only (--greenhouse-job-id 12, --smartrecruiters-base-url URL).",
+          "Resume: the ledger remembers every push, so running the same command again skips what is done and unchanged and finishes the rest; --retry-failed <report> pushes again only the items a report says did not arrive. Ctrl-C stops starting pushes and lets those in flight finish (twice: interrupts them, recorded in the ledger).",
+          "Each run is recorded: `hrflow-connectors runs`, `hrflow-connectors runs show <run>`.",
+        ].flatMap((paragraph) => [...wrap(paragraph, 78), ""]),
+        EXIT_CODES_HELP,
+      ].join("\n"),
     );
   const batchFlags = addBatchOptions(batch, defs);
   batch.action(async (names: string[], _options: unknown, cmd: Command) => {

@@ -160,44 +160,48 @@ export function addBatchOptions(command: Command, defs: readonly ConnectorDefini
     prefixed: new Map(),
     baseUrls: new Map(),
   };
-  const addValued = (flag: string, description: string, boolean: boolean): string => {
+  const addValued = (flag: string, description: string, boolean: boolean, hidden: boolean): string => {
     const option = boolean
       ? new Option(flag, description)
       : new Option(`${flag} <value>`, description).argParser(collect);
+    if (hidden) option.hideHelp();
     command.addOption(option);
     if (boolean) command.addOption(new Option(`--no-${flag.slice(2)}`, `sets ${flag} to false`).hideHelp());
     return option.attributeName();
   };
-  for (const def of defs) {
-    const specs = optionSpecs(def.optionsSchema);
+  const all = defs.map((def) => ({ def, specs: optionSpecs(def.optionsSchema) }));
+  for (const { def, specs } of all) {
     flags.specs.set(def.name, specs);
     const own = new Map<string, string>();
     for (const spec of specs) {
       if ((BATCH_FLAGS as readonly string[]).includes(spec.flag))
         throw new Error(`${def.name}: vendor option ${spec.key} would take the batch flag ${spec.flag}`);
-      if (!flags.shared.has(spec.flag))
+      if (!flags.shared.has(spec.flag)) {
+        // One help line per flag, naming the connectors that take it.
+        const takers = all.filter((d) => d.specs.some((s) => s.flag === spec.flag)).map((d) => d.def.name);
         flags.shared.set(
           spec.flag,
-          addValued(spec.flag, `${def.displayName} and others: ${helpText(spec)}`, spec.boolean),
+          addValued(spec.flag, `[${takers.join(", ")}] ${helpText(spec)}`, spec.boolean, false),
         );
+      }
+      // `--<connector>-<flag>`: that connector only (listed in the help text after the options).
       own.set(
         spec.key,
         addValued(
           `--${def.name}-${spec.flag.slice(2)}`,
           `${def.displayName} only: ${helpText(spec)}`,
           spec.boolean,
+          true,
         ),
       );
     }
     flags.prefixed.set(def.name, own);
-    flags.baseUrls.set(
-      def.name,
-      new Option(`--${def.name}-base-url <url>`, `${def.displayName} API base URL`).attributeName(),
-    );
-    command.option(
+    const baseUrl = new Option(
       `--${def.name}-base-url <url>`,
       `${def.displayName} API base URL (default: ${def.defaultBaseUrl})`,
-    );
+    ).hideHelp();
+    flags.baseUrls.set(def.name, baseUrl.attributeName());
+    command.addOption(baseUrl);
   }
   command.allowUnknownOption().allowExcessArguments();
   return flags;
@@ -291,7 +295,6 @@ export async function pushProfilesCommand(
   const stop = new AbortController();
   const abort = new AbortController();
   let interrupts = 0;
-  let inFlightNote: (() => string) | undefined;
   let noteLine: (text: string) => void = (text) => {
     out.error(text);
   };
@@ -299,7 +302,7 @@ export async function pushProfilesCommand(
     interrupts++;
     if (interrupts === 1) {
       noteLine(
-        `Stopping: no new push starts; ${inFlightNote?.() ?? "the pushes in flight"} finish (Ctrl-C again to interrupt them; the ledger records where they stop)`,
+        "Stopping: no new push starts; the pushes in flight finish (Ctrl-C again to interrupt them; the ledger records where they stop)",
       );
       stop.abort(new Error("stopped"));
     } else if (interrupts === 2) {
@@ -381,6 +384,19 @@ export async function pushProfilesCommand(
       if (opts[attribute] === undefined) continue;
       if (!selected.some((def) => (flags.specs.get(def.name) ?? []).some((s) => s.flag === flag)))
         issues.push({ path: flag, message: `none of ${names.join(", ")} takes this option` });
+    }
+    // Flags of a connector this command does not name: a typo in the connector list, most likely.
+    for (const def of defs) {
+      if (selected.includes(def)) continue;
+      const attributes: [string, string][] = [
+        ...(flags.prefixed.get(def.name) ?? new Map<string, string>()).entries(),
+        ["baseUrl", flags.baseUrls.get(def.name) ?? ""],
+      ];
+      const given = attributes
+        .filter(([, attribute]) => attribute !== "" && opts[attribute] !== undefined)
+        .map(([key]) => `--${def.name}-${toKebab(key)}`);
+      for (const flag of given)
+        issues.push({ path: flag, message: `is for ${def.name}, which this command does not name` });
     }
 
     // Which profiles.
@@ -509,8 +525,6 @@ export async function pushProfilesCommand(
       },
     });
 
-    let inFlight = 0;
-    inFlightNote = () => `${inFlight} push(es) in flight`;
     const failureKinds = new Set<FailureKind>();
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
@@ -530,7 +544,6 @@ export async function pushProfilesCommand(
         pushOptions: { allowInsecureCvUrls },
         run: { id: runId, command: out.redact(line), reportPath },
         onProgress: (progress) => {
-          inFlight = Math.max(0, progress.profiles * targets.length - progress.done);
           display.update(progress);
         },
       });

@@ -310,7 +310,7 @@ export function pushProfiles(options: PushProfilesOptions): BatchRun {
         auth: target.auth,
         profile: { key: "check", source: { key: sourceKeys[0] ?? "check" } },
       });
-      const baseUrl = target.options?.["baseUrl"];
+      const baseUrl = target.options?.["baseUrl"] ?? pushOptions.baseUrl;
       targets.push({
         def,
         auth: target.auth,

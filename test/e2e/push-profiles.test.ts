@@ -360,7 +360,17 @@ describe("push-profiles", () => {
   it("exits 2 on bad options (all listed) and 3 when HrFlow refuses the credentials", async () => {
     const env = baseEnv("bad");
     const bad = await run(
-      ["push-profiles", "smartrecruiters", "nosuch", "--limit", "x", "--created-after", "soon"],
+      [
+        "push-profiles",
+        "smartrecruiters",
+        "nosuch",
+        "--limit",
+        "x",
+        "--created-after",
+        "soon",
+        "--taleez-recruiter-id",
+        "7",
+      ],
       env,
     );
     expect(bad.code).toBe(2);
@@ -368,6 +378,7 @@ describe("push-profiles", () => {
     expect(bad.stderr).toContain("--limit");
     expect(bad.stderr).toContain("--created-after");
     expect(bad.stderr).toContain("--source-key");
+    expect(bad.stderr).toContain("--taleez-recruiter-id: is for taleez, which this command does not name");
     const refused = await run(
       ["push-profiles", "taleez", "--source-key", sandbox.sourceKey, ...vendorFlags(["taleez"])],
       { ...env, HRFLOW_API_SECRET: "wrong-secret-value" },
