@@ -60,7 +60,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sandbox.close();
-  await dropSchemas(schema);
+  await dropSchemas(schema, `${schema}_queue`);
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 

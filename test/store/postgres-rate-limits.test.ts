@@ -33,7 +33,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const store of stores) await store.close();
-  await dropSchemas(schema);
+  await dropSchemas(schema, `${schema}_queue`);
 });
 
 const workers = (options: { permitTtlMs?: number } = {}): SharedRateLimits[] =>

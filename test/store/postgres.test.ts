@@ -23,7 +23,7 @@ import { entry, ledgerContract } from "./ledger-contract.js";
 const schemas: string[] = [];
 const fresh = (label: string): string => {
   const name = freshSchemaName(label);
-  schemas.push(name);
+  schemas.push(name, `${name}_queue`);
   return name;
 };
 
