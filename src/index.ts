@@ -36,7 +36,9 @@ export { SmartRecruiters } from "./connectors/smartrecruiters/index.js";
 export { Taleez } from "./connectors/taleez/index.js";
 export { CONNECTORS, connectorDefinitions, findConnector } from "./connectors/registry.js";
 export {
+  checkPushOptions,
   failureKind,
+  ledgerTarget,
   payloadFingerprint,
   runPushProfile,
   toWorkflowResponse,
@@ -44,8 +46,22 @@ export {
   type FormatFn,
   type LogicFn,
   type ProfileRef,
+  type PushInputs,
   type WorkflowResponse,
 } from "./connectors/pipeline.js";
+export {
+  newRunId,
+  pushProfiles,
+  type BatchAction,
+  type BatchItemResult,
+  type BatchProgress,
+  type BatchRun,
+  type BatchSummary,
+  type BatchTarget,
+  type ProfileFilter,
+  type ProfileSelector,
+  type PushProfilesOptions,
+} from "./connectors/batch.js";
 export type { Connector, PushProfileOptions } from "./connectors/connector.js";
 export {
   replayPushes,
@@ -128,6 +144,7 @@ export {
 } from "./core/errors.js";
 export {
   getLoggerWithBasicConfig,
+  redactingLogger,
   silentLogger,
   type BasicLoggerOptions,
   type LogEvent,
@@ -137,13 +154,27 @@ export {
 } from "./core/logger.js";
 export { systemClock, type Clock } from "./core/clock.js";
 export type { CvAddress, CvLookup } from "./core/cv.js";
+export { createRedactor, type Redactor } from "./core/redact.js";
 export { DEFAULT_RETRY, type RetryOptions } from "./core/http/retry.js";
 export { DEFAULT_MAX_RESPONSE_BYTES } from "./core/http/read-body.js";
 export { describeRateLimit, type RateLimitPolicy } from "./core/http/rate-limiter.js";
 export type { PlannedRequest } from "./core/http/types.js";
 export { createMemoryStore } from "./core/store/memory.js";
 export { createSqliteStore } from "./core/store/sqlite.js";
-export { openStore } from "./core/store/open.js";
+export { openStore, type OpenStoreOptions } from "./core/store/open.js";
+export {
+  createPostgresStore,
+  type PostgresStore,
+  type PostgresStoreOptions,
+} from "./core/store/postgres/store.js";
+export type { PostgresClock } from "./core/store/postgres/ledger.js";
+export {
+  DEFAULT_POSTGRES_SCHEMA,
+  isPostgresLocation,
+  redactDatabaseUrl,
+} from "./core/store/postgres/database.js";
+export type { PostgresRateLimitsOptions } from "./core/store/postgres/rate-limits.js";
+export type { RateLimitStats, SharedBucketState, SharedRateLimits } from "./core/store/shared-limits.js";
 export {
   ClaimLostError,
   type Claim,
@@ -159,6 +190,37 @@ export {
   type Store,
 } from "./core/store/types.js";
 export {
+  JOB_HISTORY_LIMIT,
+  JOB_STATES,
+  type EnqueueOptions,
+  type Enqueued,
+  type FailOptions,
+  type Job,
+  type JobData,
+  type JobError,
+  type JobEvent,
+  type JobFilter,
+  type JobLease,
+  type JobQueue,
+  type JobState,
+  type NewJob,
+  type QueueStats,
+  type TakeOptions,
+} from "./core/store/queue.js";
+export {
+  RUN_COUNTERS,
+  addRunCounts,
+  emptyRunCounts,
+  type RunCounter,
+  type RunCounts,
+  type RunEnd,
+  type RunFilter,
+  type RunKind,
+  type RunRecord,
+  type RunStatus,
+  type RunStore,
+} from "./core/store/runs.js";
+export {
   createRuntime,
   type HeldClaim,
   type Runtime,
@@ -168,6 +230,7 @@ export {
 export {
   createLocalRateLimits,
   LocalRateLimiter,
+  withRateScale,
   type RateLimiter,
   type RateLimits,
   type WaitListener,

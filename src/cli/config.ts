@@ -37,7 +37,7 @@ const ConfigSchema = z.record(z.string(), z.unknown());
 const OptionsSchema = z.record(z.string(), z.record(z.string(), z.unknown()));
 
 /** Replaces `${VAR}` with the environment's value (`$${` keeps a literal `${`). Missing ones are issues. */
-function interpolate(text: string, env: Env, path: string, issues: ConfigIssue[]): string {
+export function interpolate(text: string, env: Env, path: string, issues: ConfigIssue[]): string {
   return text.replace(
     /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)\}/g,
     (whole, escaped: string | undefined, name: string) => {
@@ -59,14 +59,17 @@ function interpolateValue(value: unknown, env: Env, path: string, issues: Config
 }
 
 /**
- * Reads a `--config` file. Top-level keys in UPPER_SNAKE_CASE are environment variables; an optional
- * `options` map holds vendor options per connector. Values may refer to the environment as `${VAR}`.
- * Parse errors give the line and column only: a quoted excerpt could contain a secret.
+ * Reads a JSON or YAML file (YAML is a superset of JSON: one parser for both). Errors are a `ConfigError`
+ * on `flag` giving the line and column only: a quoted excerpt could contain a secret.
  */
-export async function loadConfigFile(file: string, env: Env, cwd: string): Promise<CliConfig> {
+export async function readConfigDocument(
+  file: string,
+  cwd: string,
+  flag: string,
+): Promise<{ path: string; document: unknown }> {
   const path = resolve(cwd, file);
   const fail = (message: string): never => {
-    throw new ConfigError([{ path: "--config", message }], { summary: "Invalid configuration" });
+    throw new ConfigError([{ path: flag, message }], { summary: "Invalid configuration" });
   };
   let text = "";
   try {
@@ -77,7 +80,6 @@ export async function loadConfigFile(file: string, env: Env, cwd: string): Promi
   }
   let raw: unknown;
   try {
-    // YAML is a superset of JSON: one parser for both, with positions and no excerpts.
     raw = parseYaml(text, { prettyErrors: false });
   } catch (error) {
     // The parser's offset (`pos`) gives the line and column; its message would quote the line.
@@ -92,6 +94,19 @@ export async function loadConfigFile(file: string, env: Env, cwd: string): Promi
     }
     fail(`${path} is not valid JSON or YAML${at}`);
   }
+  return { path, document: raw };
+}
+
+/**
+ * Reads a `--config` file. Top-level keys in UPPER_SNAKE_CASE are environment variables; an optional
+ * `options` map holds vendor options per connector. Values may refer to the environment as `${VAR}`.
+ * Parse errors give the line and column only: a quoted excerpt could contain a secret.
+ */
+export async function loadConfigFile(file: string, env: Env, cwd: string): Promise<CliConfig> {
+  const { path, document: raw } = await readConfigDocument(file, cwd, "--config");
+  const fail = (message: string): never => {
+    throw new ConfigError([{ path: "--config", message }], { summary: "Invalid configuration" });
+  };
   const parsed = ConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) return fail(`${path} must hold a map of settings`);
 

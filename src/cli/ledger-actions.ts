@@ -11,7 +11,7 @@ import {
 import { effectiveEnv } from "./config.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
 import { reportError, type CliIo, type Output } from "./output.js";
-import { configFor, outputFor } from "./push-profile.js";
+import { configFor, databaseFlag, outputFor } from "./push-profile.js";
 import { entryRow, printEntry } from "./replay.js";
 import { displayLocation, ledgerLocation, openCliRuntime } from "./store.js";
 
@@ -46,7 +46,7 @@ async function withLedger(
       );
     const config = await configFor(command, io);
     const env = effectiveEnv(io.env, config);
-    const location = ledgerLocation(parsed.data.ledger, env, io.cwd);
+    const location = ledgerLocation(parsed.data.ledger, env, io.cwd, databaseFlag(command));
     runtime = await openCliRuntime({ location, logger: out.logger(), env });
     return await work(runtime, parsed.data, out);
   } catch (error) {

@@ -3,6 +3,7 @@ import { VERSION } from "../version.js";
 import { printConnectors } from "./connectors.js";
 import { DEFAULT_LEDGER, trailingPushFlags } from "./defaults.js";
 import { EXIT_CODES_HELP, ExitCode, type ExitCodeValue } from "./exit-codes.js";
+import { HEAVY_COMMANDS, needsHeavyCommands } from "./commands.js";
 import { ledgerCommand } from "./ledger.js";
 import type { ConnectorManifest } from "./manifest.js";
 import { CONNECTOR_MANIFEST } from "./manifest.generated.js";
@@ -23,7 +24,7 @@ const CREDENTIALS_HELP = [
   "",
   "Ledger:",
   ...wrap(
-    `Every push is recorded in a SQLite ledger, so a re-run never creates a second candidate and finishes what failed: ./${DEFAULT_LEDGER} by default, or $HRFLOW_CONNECTORS_LEDGER, or --ledger <path>.`,
+    `Every push is recorded in a SQLite ledger, so a re-run never creates a second candidate and finishes what failed: ./${DEFAULT_LEDGER} by default, or $HRFLOW_CONNECTORS_LEDGER, or --ledger <path>. Several workers on several machines share a PostgreSQL database instead: --database postgres://... or $DATABASE_URL.`,
     78,
   ).map((l) => `  ${l}`),
 ].join("\n");
@@ -102,8 +103,16 @@ async function pushAction(name: string, command: Command, io: CliIo): Promise<Ex
   return pushProfileCommand(def, { specs, attributes }, command, io);
 }
 
-/** Builds the `hrflow-connectors` program. `setExitCode` receives each action's exit code. */
-export function createProgram(io: CliIo, setExitCode: (code: ExitCodeValue) => void): Command {
+/**
+ * Builds the `hrflow-connectors` program. `setExitCode` receives each action's exit code. `heavy` adds the
+ * batch and service commands (`addBatchAndServiceCommands`); without it they are listed (for `--help`)
+ * but not loaded.
+ */
+export function createProgram(
+  io: CliIo,
+  setExitCode: (code: ExitCodeValue) => void,
+  heavy?: (program: Command) => void,
+): Command {
   const manifest = CONNECTOR_MANIFEST;
   const names = manifest.map((d) => d.listing.name).join(", ");
   const program = new Command("hrflow-connectors")
@@ -112,6 +121,10 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCodeValue) => v
     )
     .version(VERSION, "-V, --version")
     .option("--config <file>", "JSON or YAML file with credentials (env variable names) and vendor options")
+    .option(
+      "--database <url>",
+      "PostgreSQL shared by many workers (postgres://...; default $DATABASE_URL): ledger, claims and vendor rate limits; without it, the SQLite ledger",
+    )
     .option(
       "--json",
       "machine-readable output on stdout (one JSON document, errors included); logs on stderr",
@@ -177,6 +190,18 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCodeValue) => v
       setExitCode(code);
     }),
   );
+
+  if (heavy) heavy(program);
+  else
+    for (const [name, description] of Object.entries(HEAVY_COMMANDS))
+      program
+        .command(name)
+        .description(description)
+        .allowUnknownOption()
+        .allowExcessArguments()
+        .action(() => {
+          throw new Error(`internal: ${name} runs only once the batch and service commands are loaded`);
+        });
 
   program
     .command("sandbox")
@@ -277,9 +302,21 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<ExitCo
   let exitCode: ExitCodeValue = ExitCode.ok;
   const mode = modeOfArgs(args);
   let usage = "";
-  const program = createProgram(io, (code) => {
+  const setExitCode = (code: ExitCodeValue): void => {
     exitCode = code;
-  });
+  };
+  // The batch and service commands load the whole library: only when one of them runs.
+  const heavy = needsHeavyCommands(args)
+    ? (await import("./program-full.js")).addBatchAndServiceCommands
+    : undefined;
+  const program = createProgram(
+    io,
+    setExitCode,
+    heavy &&
+      ((p) => {
+        heavy(p, io, setExitCode);
+      }),
+  );
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput({
       writeOut: (text) => io.stdout.write(text),

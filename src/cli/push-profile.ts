@@ -31,6 +31,7 @@ export const RESERVED_FLAGS: readonly string[] = [
   "--dry-run",
   "--read-vendor",
   "--ledger",
+  "--database",
   "--allow-insecure-cv-urls",
   "--config",
   "--json",
@@ -43,6 +44,7 @@ export const RESERVED_FLAGS: readonly string[] = [
 /** Global options (defined on the program, accepted anywhere on the line). */
 export const GlobalOptionsSchema = z.object({
   config: z.string().optional(),
+  database: z.string().optional(),
   json: z.boolean().optional(),
   verbose: z.boolean().optional(),
   quiet: z.boolean().optional(),
@@ -58,6 +60,11 @@ const PushFlagsSchema = z.object({
   ledger: z.string().optional(),
   allowInsecureCvUrls: z.boolean().optional(),
 });
+
+/** The `--database` flag (global: accepted anywhere on the line). */
+export function databaseFlag(command: Command): string | undefined {
+  return GlobalOptionsSchema.parse(command.optsWithGlobals()).database;
+}
 
 /** The output of a command from the global flags. */
 export function outputFor(command: Command, io: CliIo): Output {
@@ -75,7 +82,8 @@ export async function configFor(command: Command, io: CliIo): Promise<CliConfig 
   return config ? loadConfigFile(config, io.env, io.cwd) : undefined;
 }
 
-function helpText(spec: OptionSpec): string {
+/** The help line of a vendor option flag: its description, required marker, default and type. */
+export function helpText(spec: OptionSpec): string {
   const notes: string[] = [];
   if (spec.required) notes.push("required");
   if (spec.repeatable) notes.push("repeatable");
@@ -165,7 +173,7 @@ function zodIssues(error: z.ZodError): ConfigIssue[] {
 }
 
 /** Leftover words commander did not recognise: unknown flags (with their value) and stray arguments. */
-function leftoverIssues(args: readonly string[], flags: readonly string[]): ConfigIssue[] {
+export function leftoverIssues(args: readonly string[], flags: readonly string[]): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (let i = 0; i < args.length; i++) {
     const word = args[i] ?? "";
@@ -185,6 +193,51 @@ function leftoverIssues(args: readonly string[], flags: readonly string[]): Conf
     }
   }
   return issues;
+}
+
+/** A connector's vendor options from the config file and the flags, with its base URL. */
+export interface ResolvedVendorOptions {
+  /** The options as flags and the config file give them (the schema applies defaults when pushing). */
+  vendorInput: Record<string, unknown>;
+  baseUrl: string | undefined;
+  issues: ConfigIssue[];
+}
+
+/**
+ * Reads a connector's vendor options: the config file's (`options: { <connector>: {...} }`), then the
+ * flags on top (`flagValue` gives a flag's raw value: a string, a boolean or a list), checked against the
+ * connector's schema; every problem is an issue naming the option.
+ */
+export function resolveVendorOptions(
+  def: ConnectorDefinition,
+  specs: readonly OptionSpec[],
+  flagValue: (spec: OptionSpec) => unknown,
+  config: CliConfig | undefined,
+  baseUrlFlag: string | undefined,
+): ResolvedVendorOptions {
+  const issues: ConfigIssue[] = [];
+  const vendorInput: Record<string, unknown> = {};
+  let baseUrl = baseUrlFlag;
+  for (const [rawKey, value] of Object.entries(config?.options[def.name] ?? {})) {
+    const key = toCamel(rawKey);
+    if (key === "baseUrl" && typeof value === "string") baseUrl ??= value;
+    else if (specs.some((s) => s.key === key)) vendorInput[key] = value;
+    else issues.push({ path: `options.${def.name}.${rawKey}`, message: `unknown ${def.displayName} option` });
+  }
+  for (const spec of specs) {
+    const raw = flagValue(spec);
+    if (typeof raw === "string" || typeof raw === "boolean")
+      vendorInput[spec.key] = coerceFlagValue(spec, raw);
+    else if (Array.isArray(raw)) vendorInput[spec.key] = coerceFlagValue(spec, raw.map(String));
+  }
+  const vendor = def.optionsSchema.safeParse(vendorInput);
+  if (!vendor.success) issues.push(...zodIssues(vendor.error));
+  if (baseUrl !== undefined) {
+    const protocol = URL.canParse(baseUrl) ? new URL(baseUrl).protocol : "";
+    if (protocol !== "http:" && protocol !== "https:")
+      issues.push({ path: "baseUrl", message: "must be an http(s) URL" });
+  }
+  return { vendorInput, baseUrl, issues };
 }
 
 /** `push-profile <connector>`: resolves flags, config and credentials, pushes one profile, prints it. */
@@ -221,30 +274,15 @@ export async function pushProfileCommand(
       ...flags.specs.map((s) => s.flag),
     ]);
 
-    // Vendor options: the config file's, then the flags on top.
-    const vendorInput: Record<string, unknown> = {};
-    let baseUrl = push.baseUrl;
-    for (const [rawKey, value] of Object.entries(config?.options[def.name] ?? {})) {
-      const key = toCamel(rawKey);
-      if (key === "baseUrl" && typeof value === "string") baseUrl ??= value;
-      else if (flags.specs.some((s) => s.key === key)) vendorInput[key] = value;
-      else
-        issues.push({ path: `options.${def.name}.${rawKey}`, message: `unknown ${def.displayName} option` });
-    }
-    for (const spec of flags.specs) {
-      const raw: unknown = opts[flags.attributes.get(spec.key) ?? spec.key];
-      if (typeof raw === "string" || typeof raw === "boolean")
-        vendorInput[spec.key] = coerceFlagValue(spec, raw);
-      else if (Array.isArray(raw)) vendorInput[spec.key] = coerceFlagValue(spec, raw.map(String));
-    }
-    const vendor = def.optionsSchema.safeParse(vendorInput);
-    if (!vendor.success) issues.push(...zodIssues(vendor.error));
-
-    if (baseUrl !== undefined) {
-      const protocol = URL.canParse(baseUrl) ? new URL(baseUrl).protocol : "";
-      if (protocol !== "http:" && protocol !== "https:")
-        issues.push({ path: "baseUrl", message: "must be an http(s) URL" });
-    }
+    const resolved = resolveVendorOptions(
+      def,
+      flags.specs,
+      (spec) => opts[flags.attributes.get(spec.key) ?? spec.key],
+      config,
+      push.baseUrl,
+    );
+    issues.push(...resolved.issues);
+    const { vendorInput, baseUrl } = resolved;
     if (!push.sourceKey)
       issues.push({ path: "profile.source.key", message: "is required: the HrFlow source key" });
     if (!push.profileKey && !push.reference)
@@ -272,7 +310,7 @@ export async function pushProfileCommand(
         "HRFLOW_BASE_URL is on loopback (a sandbox): CV downloads from http:// loopback URLs allowed",
       );
 
-    const location = ledgerLocation(push.ledger, env, io.cwd);
+    const location = ledgerLocation(push.ledger, env, io.cwd, databaseFlag(command));
     runtime = await openCliRuntime({ location, logger, env });
     logger.debug(`Push ledger: ${displayLocation(location)}`);
 

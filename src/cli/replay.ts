@@ -15,7 +15,7 @@ import {
 import { authFromEnv, effectiveEnv, hrflowFromEnv, isLoopbackUrl, secretValues } from "./config.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
 import { reportError, type CliIo, type Output } from "./output.js";
-import { configFor, outputFor } from "./push-profile.js";
+import { configFor, databaseFlag, outputFor } from "./push-profile.js";
 import { displayLocation, ledgerLocation, openCliRuntime } from "./store.js";
 
 const ReplayFlagsSchema = z.object({
@@ -94,7 +94,7 @@ export async function replayCommand(
       });
     }
     if (issues.length > 0) throw new ConfigError(issues, { summary: "Cannot replay" });
-    const location = ledgerLocation(flags.ledger, env, io.cwd);
+    const location = ledgerLocation(flags.ledger, env, io.cwd, databaseFlag(command));
     const logger = out.logger();
     runtime = await openCliRuntime({ location, logger, env });
     const entries = await unfinishedEntries(runtime.store.ledger, flags.connector);

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
@@ -36,6 +37,9 @@ export interface SandboxListing {
   sourceKey: string;
   configFile: string;
   envFile: string;
+  /** A `serve` configuration for the sandbox (every fake ATS a target), and the commands that use it. */
+  serviceConfigFile: string;
+  serviceCommands: { serve: string; send: string; jobs: string };
   samples: { name: string; key: string; fullName: string; description: string }[];
   /** `command` takes the base URLs and target ids from the config file; `flags` are the same as flags. */
   vendors: { connector: string; displayName: string; urls: string[]; command: string; flags: string[] }[];
@@ -95,6 +99,42 @@ async function writeCredentials(
 }
 
 /**
+ * Writes `.hrflow-connectors/service.yaml`: a `serve` configuration whose targets are the sandbox's fake
+ * ATS (one per connector), with a fresh random webhook secret and admin token, its own database
+ * (`service.sqlite`, never the ledger of real pushes), readable by the user only.
+ */
+async function writeServiceConfig(sandbox: Sandbox, cwd: string): Promise<string> {
+  const targets: Record<string, unknown> = {};
+  for (const vendor of sandbox.vendors) {
+    const { baseUrl, ...options } = vendor.options();
+    targets[vendor.connector] = {
+      connector: vendor.connector,
+      options,
+      credentials: vendor.env(),
+      ...(typeof baseUrl === "string" ? { baseUrl } : {}),
+      allowInsecureCvUrls: true,
+      requestAttempts: 2,
+    };
+  }
+  const config = {
+    listen: { host: "127.0.0.1", port: 8080 },
+    database: "service.sqlite",
+    env: sandbox.hrflowEnv,
+    webhook: { secret: randomBytes(24).toString("hex") },
+    adminToken: randomBytes(24).toString("hex"),
+    workers: 4,
+    jobs: { backoffBaseMs: 2000, backoffMaxMs: 30000 },
+    targets,
+    routes: [{ sources: [sandbox.sourceKey], targets: Object.keys(targets) }],
+  };
+  const file = join(cwd, SANDBOX_DIR, "service.yaml");
+  const header = `# Written by \`hrflow-connectors sandbox\` (${sandbox.url}): the webhook service against the fake ATS.\n# Run: hrflow-connectors serve --config ${join(SANDBOX_DIR, "service.yaml")}\n`;
+  await writeFile(file, header + toYaml(config), { mode: 0o600 });
+  await chmod(file, 0o600);
+  return file;
+}
+
+/**
  * How to run this CLI from `cwd`: `npx hrflow-connectors` inside the project or a project that installed it
  * (npx would otherwise look the name up in the registry), else `node <path to main.js>`.
  */
@@ -109,7 +149,9 @@ export function cliInvocation(cwd: string): string[] {
 /** Describes a started sandbox and writes its credentials files. */
 export async function describeSandbox(sandbox: Sandbox, cwd: string): Promise<SandboxListing> {
   const { configFile, envFile } = await writeCredentials(sandbox, cwd);
+  const serviceConfigFile = await writeServiceConfig(sandbox, cwd);
   const configArg = relative(cwd, configFile);
+  const serviceArg = relative(cwd, serviceConfigFile);
   const first = sandbox.samples[0];
   const defs = connectorDefinitions();
   return {
@@ -118,6 +160,25 @@ export async function describeSandbox(sandbox: Sandbox, cwd: string): Promise<Sa
     sourceKey: sandbox.sourceKey,
     configFile,
     envFile,
+    serviceConfigFile,
+    serviceCommands: {
+      serve: shellLine([...cliInvocation(cwd), "serve", "--config", serviceArg]),
+      send: shellLine([
+        ...cliInvocation(cwd),
+        "send-webhook",
+        "--config",
+        serviceArg,
+        "--profile-key",
+        first ? sampleKey(first) : "PROFILE_KEY",
+      ]),
+      jobs: shellLine([
+        ...cliInvocation(cwd),
+        "jobs",
+        "list",
+        "--database",
+        join(SANDBOX_DIR, "service.sqlite"),
+      ]),
+    },
     samples: sandbox.samples.map((s) => ({
       name: s.name,
       key: sampleKey(s),
@@ -185,6 +246,14 @@ export function printSandbox(out: Output, listing: SandboxListing, cwd: string):
     "Add --dry-run to see the requests without sending them, --json for machine-readable output, and use another --profile-key from the table above to try the other samples.",
     "",
   );
+  out.paragraph(
+    `Or run the webhook service against the sandbox (${rel(listing.serviceConfigFile)}): in another terminal`,
+    "",
+  );
+  out.print(`  ${listing.serviceCommands.serve}`);
+  out.paragraph("then send it a signed HrFlow event for a sample profile, and look at its jobs:", "");
+  out.print(`  ${listing.serviceCommands.send}`);
+  out.print(`  ${listing.serviceCommands.jobs}`);
 }
 
 /** Prints what each fake ATS holds (when the sandbox stops). */

@@ -2,7 +2,9 @@ import { resolve } from "node:path";
 import {
   ConfigError,
   createRuntime,
+  isPostgresLocation,
   openStore,
+  redactDatabaseUrl,
   type Logger,
   type Runtime,
   type RuntimeEvent,
@@ -11,18 +13,32 @@ import type { Env } from "./config.js";
 
 import { DEFAULT_LEDGER } from "./defaults.js";
 
-/** The ledger location the flags and environment name, resolved against the working directory. */
-export function ledgerLocation(flag: string | undefined, env: Env, cwd: string): string {
-  const ledger = flag ?? env["HRFLOW_CONNECTORS_LEDGER"] ?? DEFAULT_LEDGER;
+/**
+ * The store the flags and environment name: `--ledger`, else `--database`, else
+ * `HRFLOW_CONNECTORS_LEDGER`, else `DATABASE_URL`, else the default SQLite file. A path is resolved
+ * against the working directory; a URL (`postgres://...`) is kept as it is.
+ */
+export function ledgerLocation(flag: string | undefined, env: Env, cwd: string, database?: string): string {
+  if (database !== undefined && !isPostgresLocation(database))
+    throw new ConfigError(
+      [{ path: "--database", message: `expected a postgres:// URL, got ${displayLocation(database)}` }],
+      { summary: "Cannot open the push ledger" },
+    );
+  // DATABASE_URL is a common name: only a PostgreSQL URL in it is ours.
+  const shared = env["DATABASE_URL"];
+  const ledger =
+    flag ??
+    database ??
+    env["HRFLOW_CONNECTORS_LEDGER"] ??
+    (shared !== undefined && isPostgresLocation(shared) ? shared : undefined) ??
+    DEFAULT_LEDGER;
   return ledger === ":memory:" || /^[a-z][a-z0-9+.-]*:\/\//i.test(ledger) ? ledger : resolve(cwd, ledger);
 }
 
 /** A location safe to print (a database URL without its password). */
 export function displayLocation(location: string): string {
-  if (!URL.canParse(location) || !/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return location;
-  const url = new URL(location);
-  if (url.password) url.password = "***";
-  return url.toString();
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return location;
+  return redactDatabaseUrl(location);
 }
 
 /** Options of {@link openCliRuntime}. */
@@ -42,11 +58,12 @@ export interface CliRuntimeOptions {
 export async function openCliRuntime(options: CliRuntimeOptions): Promise<Runtime> {
   let store;
   try {
-    store = await openStore(options.location);
+    store = await openStore(options.location, { logger: options.logger });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
+    const path = isPostgresLocation(options.location) ? "--database / DATABASE_URL" : "--ledger";
     throw new ConfigError(
-      [{ path: "--ledger", message: `cannot open ${displayLocation(options.location)}: ${reason}` }],
+      [{ path, message: `cannot open ${displayLocation(options.location)}: ${reason}` }],
       { summary: "Cannot open the push ledger" },
     );
   }
@@ -58,8 +75,20 @@ export async function openCliRuntime(options: CliRuntimeOptions): Promise<Runtim
   const leaseMs = positive("HRFLOW_CONNECTORS_LEASE_MS");
   // The crash tests' hook: the process kills itself (SIGKILL, no cleanup) at the named point of a push.
   const crashAt = options.env["HRFLOW_CONNECTORS_CRASH_AT"];
+  // Several workers on one PostgreSQL share each vendor's budget; other stores keep the in-process limits.
+  const onEvent = options.onEvent;
+  const rateLimits = store.sharedRateLimits?.(
+    onEvent
+      ? {
+          onWait: (wait) => {
+            onEvent({ type: "wait", ...wait });
+          },
+        }
+      : {},
+  );
   return createRuntime({
     store,
+    ...(rateLimits ? { rateLimits } : {}),
     logger: options.logger,
     ...(settleWindowMs !== undefined ? { settleWindowMs } : {}),
     ...(leaseMs !== undefined ? { leaseMs } : {}),

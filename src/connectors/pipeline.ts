@@ -313,6 +313,15 @@ function validateOptions<O>(
   return { common: common.data, vendor: vendor.data as O };
 }
 
+/**
+ * Checks the options of a push as {@link runPushProfile} would, without pushing: one ConfigError lists
+ * every problem. Returns the vendor options as the schema reads them (defaults applied), as the ledger keeps
+ * them. A batch checks each target once before its first push.
+ */
+export function checkPushOptions<O>(def: ConnectorDefinition<O>, rawOptions: unknown): O {
+  return validateOptions(def, rawOptions).vendor;
+}
+
 /** How a failure is classified in the ledger, which decides what `replay` does with it. */
 export function failureKind(error: unknown): FailureKind {
   if (isConfigError(error)) return "config";
@@ -370,6 +379,28 @@ function freshEntry(key: LedgerKey, sourceKey: string, baseUrl: string, nowIso: 
 }
 
 /**
+ * The ledger target of a connector's account: the base URL, a fingerprint of the credential and the scope
+ * the connector derives from its options (a Breezy position). Pushes of one profile to the same target are
+ * the same ledger entry.
+ */
+export function ledgerTarget<O>(
+  def: ConnectorDefinition<O>,
+  input: { auth: VendorAuth; baseUrl?: string | undefined; options: O },
+): string {
+  const baseUrl = (input.baseUrl ?? def.defaultBaseUrl).replace(/\/+$/, "");
+  return [baseUrl, input.auth.accountId(), def.targetScope?.(input.options)].filter(Boolean).join("|");
+}
+
+/**
+ * What a caller that holds the profile already passes to {@link runPushProfile}: a batch reads whole pages
+ * of profiles from HrFlow and does not pull each one again.
+ */
+export interface PushInputs {
+  /** The profile as HrFlow returned it (parsed); used instead of pulling `profile` again. */
+  profile?: HrflowProfile | undefined;
+}
+
+/**
  * The push-profile pipeline behind every connector: validate options, pull the profile, apply logics,
  * map or format, validate the payload, claim the (connector, target, profile), then run the connector's
  * plan with the ledger (or plan it, in a dry run).
@@ -377,12 +408,13 @@ function freshEntry(key: LedgerKey, sourceKey: string, baseUrl: string, nowIso: 
 export async function runPushProfile<O, P>(
   def: ConnectorDefinition<O, P>,
   rawOptions: unknown,
+  inputs: PushInputs = {},
 ): Promise<WorkflowResponse> {
   const { common, vendor } = validateOptions(def, rawOptions);
   // Without a runtime, this call gets its own: its ledger, limits and claims last for this push only.
   const runtime = common.runtime ?? createRuntime();
   try {
-    return await pushWith(def, common, vendor, runtime);
+    return await pushWith(def, common, vendor, runtime, inputs);
   } finally {
     if (!common.runtime) await runtime.close();
   }
@@ -393,6 +425,7 @@ async function pushWith<O, P>(
   common: z.output<typeof CommonSchema>,
   vendor: O,
   runtime: Runtime,
+  inputs: PushInputs,
 ): Promise<WorkflowResponse> {
   const clock = runtime.clock;
   const auth = common.auth;
@@ -417,8 +450,7 @@ async function pushWith<O, P>(
     throw new ConfigError(issues, { ...context, summary: `Invalid ${def.displayName} options` });
 
   const baseUrl = (common.baseUrl ?? def.defaultBaseUrl).replace(/\/+$/, "");
-  const scope = def.targetScope?.(vendor);
-  const target = [baseUrl, auth.accountId(), scope].filter(Boolean).join("|");
+  const target = ledgerTarget(def, { auth, baseUrl, options: vendor });
   const keyOf = (profileKey: string): LedgerKey => ({ connector: def.name, target, profileKey });
   const options = jsonSafe(vendor);
 
@@ -444,15 +476,18 @@ async function pushWith<O, P>(
   let profileKey = "key" in profileRef ? profileRef.key : `ref:${profileRef.reference}`;
   let stage = "pull";
   try {
-    logger.info(`Pulling profile ${refLabel} from source ${profileRef.source.key}`, {
-      connector: def.name,
-      event: "pull",
-    });
-    let profile = await common.hrflowClient.getProfile(
-      "key" in profileRef
-        ? { sourceKey: profileRef.source.key, key: profileRef.key }
-        : { sourceKey: profileRef.source.key, reference: profileRef.reference },
-    );
+    if (!inputs.profile)
+      logger.info(`Pulling profile ${refLabel} from source ${profileRef.source.key}`, {
+        connector: def.name,
+        event: "pull",
+      });
+    let profile =
+      inputs.profile ??
+      (await common.hrflowClient.getProfile(
+        "key" in profileRef
+          ? { sourceKey: profileRef.source.key, key: profileRef.key }
+          : { sourceKey: profileRef.source.key, reference: profileRef.reference },
+      ));
     profileKey = profile.key ?? refLabel;
     context.profileKey = profileKey;
 

@@ -85,6 +85,15 @@ export interface ProfileSearchParams {
   sortBy?: string;
   /** @default "desc" */
   orderBy?: "asc" | "desc";
+  /** Only profiles created at or after this time (ISO 8601): HrFlow's `created_at_min`. */
+  createdAtMin?: string | undefined;
+  /** Only profiles created at or before this time (ISO 8601): HrFlow's `created_at_max`. */
+  createdAtMax?: string | undefined;
+  /**
+   * Only profiles holding every one of these tags (`value` absent: any value): HrFlow's `tags_included`,
+   * a JSON list of `{name, value}`.
+   */
+  tagsIncluded?: readonly { name: string; value?: string | number | boolean }[] | undefined;
 }
 
 /** One page of profiles. */
@@ -205,17 +214,18 @@ export class Hrflow {
   /** One page of the profiles of some sources (`GET /profiles/searching`). */
   async searchProfiles(params: ProfileSearchParams): Promise<ProfilePage> {
     const page = params.page ?? 1;
-    const body = await this.#get(
-      "/profiles/searching",
-      {
-        source_keys: JSON.stringify(params.sourceKeys),
-        page,
-        limit: params.limit ?? 30,
-        sort_by: params.sortBy ?? "created_at",
-        order_by: params.orderBy ?? "desc",
-      },
-      "Search profiles",
-    );
+    const query: Record<string, string | number> = {
+      source_keys: JSON.stringify(params.sourceKeys),
+      page,
+      limit: params.limit ?? 30,
+      sort_by: params.sortBy ?? "created_at",
+      order_by: params.orderBy ?? "desc",
+    };
+    if (params.createdAtMin !== undefined) query["created_at_min"] = params.createdAtMin;
+    if (params.createdAtMax !== undefined) query["created_at_max"] = params.createdAtMax;
+    if (params.tagsIncluded !== undefined && params.tagsIncluded.length > 0)
+      query["tags_included"] = JSON.stringify(params.tagsIncluded);
+    const body = await this.#get("/profiles/searching", query, "Search profiles");
     const data = SearchDataSchema.safeParse(body.data);
     const meta = MetaSchema.safeParse(body.meta);
     if (!data.success || !meta.success)

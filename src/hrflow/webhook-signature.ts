@@ -57,11 +57,14 @@ export type HrflowWebhookVerification =
       ok: false;
       /** Why, for logs only: answer the sender 401 without any detail. */
       reason: string;
+      /** True when the request carried no signature header at all (a receiver that allows unsigned events reads the body). */
+      unsigned: boolean;
     };
 
 /** Largest webhook body accepted by default: 1 MiB. */
 export const DEFAULT_MAX_WEBHOOK_BYTES = 1024 * 1024;
 
+const NO_SIGNATURE = "no signature header";
 const BASE64_SEGMENT = /^[A-Za-z0-9+/_-]+={0,2}$/;
 const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
 
@@ -125,7 +128,7 @@ function findSignature(
     found.push({ value: only.trim(), header });
   }
   const [first, ...others] = found;
-  if (!first) return { reason: "no signature header" };
+  if (!first) return { reason: NO_SIGNATURE };
   if (others.some((other) => other.value !== first.value))
     return { reason: "several signature headers that disagree" };
   if (first.value === "") return { reason: "an empty signature header" };
@@ -212,26 +215,27 @@ export function verifyHrflowWebhook(input: HrflowWebhookInput): HrflowWebhookVer
   let body: Buffer;
   if (typeof raw === "string") body = Buffer.from(raw, "utf8");
   else if (raw instanceof Uint8Array) body = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  else return { ok: false, reason: "no raw body" };
-  if (body.length > maxBytes) return { ok: false, reason: `a body larger than ${maxBytes} bytes` };
+  else return { ok: false, reason: "no raw body", unsigned: false };
+  if (body.length > maxBytes)
+    return { ok: false, reason: `a body larger than ${maxBytes} bytes`, unsigned: false };
 
   const found = findSignature(input.headers);
-  if ("reason" in found) return { ok: false, reason: found.reason };
+  if ("reason" in found) return { ok: false, reason: found.reason, unsigned: found.reason === NO_SIGNATURE };
   const { value, header } = found;
 
   if (HEX_SHA256.test(value)) {
     const expected = Buffer.from(hmac(secret, body).toString("hex"), "ascii");
     if (!same(Buffer.from(value.toLowerCase(), "ascii"), expected))
-      return { ok: false, reason: "the signature does not match" };
+      return { ok: false, reason: "the signature does not match", unsigned: false };
     const parsed = parseEvents(body);
-    if ("reason" in parsed) return { ok: false, reason: parsed.reason };
+    if ("reason" in parsed) return { ok: false, reason: parsed.reason, unsigned: false };
     return { ok: true, variant: "hex-hmac-of-raw-body", header, events: parsed.events };
   }
 
   const verified = verifySegments(value, secret, maxBytes);
-  if ("reason" in verified) return { ok: false, reason: verified.reason };
+  if ("reason" in verified) return { ok: false, reason: verified.reason, unsigned: false };
   const parsed = parseEvents(verified.payload);
-  if ("reason" in parsed) return { ok: false, reason: parsed.reason };
+  if ("reason" in parsed) return { ok: false, reason: parsed.reason, unsigned: false };
   return { ok: true, variant: verified.variant, header, events: parsed.events };
 }
 

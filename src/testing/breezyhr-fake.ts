@@ -1,7 +1,13 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { OAuth2EmailPasswordBody } from "../core/auth/oauth2.js";
 import type { SandboxVendor } from "./sandbox.js";
-import { FakeServer, isReceivedFile, type FakeRequest, type FakeResponse } from "./fake-server.js";
+import {
+  FakeServer,
+  isReceivedFile,
+  type FakeLimits,
+  type FakeRequest,
+  type FakeResponse,
+} from "./fake-server.js";
 import { BodyChecker, EMAIL, WindowCounter, isRecord } from "./fake-helpers.js";
 
 /** A company the fake account belongs to. */
@@ -320,6 +326,22 @@ export class BreezyhrFake extends FakeServer {
         user: { _id: "u5er0000001", email_address: this.email, name: "Sandbox Recruiter" },
       },
     };
+  }
+
+  /**
+   * Breezy's documented limit as a sliding window: 100 requests per minute per access token (on top of the
+   * fixed-window counter this fake always keeps), answered with 429 `rateLimitExceeded` and no
+   * `Retry-After` (none is documented). Overrides replace single figures.
+   */
+  enforceVendorLimits(overrides: Partial<FakeLimits> = {}): this {
+    return this.limit({
+      requests: this.#requestsPerMinute,
+      perMs: 60_000,
+      retryAfter: false,
+      credential: (req) => req.headers["authorization"] ?? "(none)",
+      refusal: () => error(429, "rateLimitExceeded", "too many requests"),
+      ...overrides,
+    });
   }
 
   #refuse(): FakeResponse {

@@ -63,6 +63,85 @@ export interface FaultSpec {
   drop?: "before" | "after";
 }
 
+/**
+ * A vendor's rate and concurrency limits, enforced by a fake per credential as the vendor does: a sliding
+ * window (never more than `requests` accepted in any `perMs`, whichever instant it starts at), requests in
+ * flight, and lanes with their own concurrency (SmartRecruiters' candidate search: 1). Over a limit, the fake
+ * answers 429 like the vendor, with `Retry-After` when the vendor sends one.
+ */
+export interface FakeLimits {
+  /** Requests accepted per credential in any window of `perMs`. Absent: no rate limit. */
+  requests?: number;
+  /** Length of the sliding window. @default 1000 */
+  perMs?: number;
+  /** Requests per credential in flight at once. Absent: no concurrency limit. */
+  concurrency?: number;
+  /** Routes with their own concurrency per credential, counted on top of the overall one. */
+  lanes?: readonly FakeLane[];
+  /** Only requests whose path matches are limited (Greenhouse: only v1 has a fixed budget). @default all */
+  paths?: RegExp;
+  /** Send `Retry-After` (seconds until the window frees a slot) with a 429. @default false */
+  retryAfter?: boolean;
+  /** The credential a request counts against (the key, the token's principal). @default the authorization header */
+  credential?: (request: { method: string; path: string; headers: Record<string, string> }) => string;
+  /** The 429 answer as the vendor words it. @default `{ message: "Too Many Requests" }` */
+  refusal?: (reason: "rate" | "concurrency", lane: string | undefined) => FakeResponse;
+}
+
+/** A route with its own concurrency limit (see {@link FakeLimits.lanes}). */
+export interface FakeLane {
+  name: string;
+  method: string;
+  path: RegExp;
+  concurrency: number;
+}
+
+/**
+ * What a fake saw of the client's pace, for tests and benchmarks: the most requests one credential sent in
+ * any window and at once (refused ones included, so a client over the limit shows it), and the 429s the fake
+ * answered because a limit was exceeded (scripted faults are not counted).
+ */
+export interface FakeLimitStats {
+  /** Requests received. */
+  requests: number;
+  /**
+   * 429 answers given because a limit was exceeded: the limits of {@link FakeServer.limit} and the
+   * vendor-specific ones a fake has on its own (Breezy's and Greenhouse's fixed windows).
+   */
+  throttled: number;
+  /** Of which, by {@link FakeServer.limit}: the sliding window was full. */
+  throttledByRate: number;
+  /** Of which, by {@link FakeServer.limit}: too many requests in flight (overall or in a lane). */
+  throttledByConcurrency: number;
+  /** Most requests of one credential that arrived within one window of `perMs` (0 without a window). */
+  maxInWindow: number;
+  /** Most requests of one credential in flight at once. */
+  maxInFlight: number;
+  /** Most requests of one credential in flight at once, per lane. */
+  lanes: Record<string, { maxInFlight: number }>;
+}
+
+interface CredentialState {
+  /** Arrival times of accepted requests in the current window. */
+  accepted: number[];
+  /** Arrival times of every request in the current window (refused ones too), for the stats. */
+  arrived: number[];
+  inFlight: number;
+  lanes: Map<string, number>;
+}
+
+function emptyStats(): FakeLimitStats {
+  return {
+    requests: 0,
+    throttled: 0,
+    throttledByRate: 0,
+    throttledByConcurrency: 0,
+    maxInWindow: 0,
+    maxInFlight: 0,
+    lanes: {},
+  };
+}
+
 type Handler = (request: FakeRequest) => FakeResponse | Promise<FakeResponse>;
 
 interface Route {
@@ -138,6 +217,15 @@ async function parseBody(raw: Buffer, contentType: string): Promise<{ body: unkn
   }
 }
 
+/** The request's headers with lower-case names and one value each. */
+function lowerCaseHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return headers;
+}
+
 /** True when a received multipart value is a file. */
 export function isReceivedFile(value: unknown): value is ReceivedFile {
   return value !== null && typeof value === "object" && "bytes" in value && "fileName" in value;
@@ -156,6 +244,10 @@ export class FakeServer {
   readonly #faults: (FaultSpec & { left: number })[] = [];
   #server: Server | undefined;
   #baseUrl: string | undefined;
+  #limits: FakeLimits | undefined;
+  #latencyMs = 0;
+  #stats = emptyStats();
+  readonly #credentials = new Map<string, CredentialState>();
 
   constructor(name: string) {
     this.name = name;
@@ -172,6 +264,108 @@ export class FakeServer {
   fail(spec: FaultSpec): this {
     this.#faults.push({ ...spec, left: spec.times ?? 1 });
     return this;
+  }
+
+  /**
+   * Enforces rate and concurrency limits per credential (replacing earlier ones); `undefined` lifts them.
+   * Each vendor fake has `enforceVendorLimits()` with the vendor's documented figures.
+   */
+  limit(limits: FakeLimits | undefined): this {
+    this.#limits = limits;
+    this.#credentials.clear();
+    return this;
+  }
+
+  /** Adds this much latency to every request (before it is handled), like a vendor across a network. */
+  latency(ms: number): this {
+    this.#latencyMs = Math.max(0, ms);
+    return this;
+  }
+
+  /** What the fake saw of the client's pace since it started or since {@link resetLimitStats}. */
+  limitStats(): FakeLimitStats {
+    return structuredClone(this.#stats);
+  }
+
+  /** Starts the counters of {@link limitStats} again. */
+  resetLimitStats(): void {
+    this.#stats = emptyStats();
+  }
+
+  /**
+   * Admits a request under the limits, or says why not. Runs when the request arrives, before its body is
+   * read, as a vendor's gateway does. `release` ends its time in flight.
+   */
+  #admit(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+  ): { refusal?: FakeResponse; release: () => void } {
+    this.#stats.requests += 1;
+    const limits = this.#limits;
+    if (!limits || (limits.paths && !limits.paths.test(path))) {
+      return { release: () => undefined };
+    }
+    const credential =
+      limits.credential?.({ method, path, headers }) ??
+      headers["authorization"] ??
+      headers["x-smarttoken"] ??
+      "(anonymous)";
+    let state = this.#credentials.get(credential);
+    if (!state) {
+      state = { accepted: [], arrived: [], inFlight: 0, lanes: new Map() };
+      this.#credentials.set(credential, state);
+    }
+    const now = performance.now();
+    const perMs = limits.perMs ?? 1000;
+    // Sliding window: a request that arrived perMs ago or earlier no longer counts.
+    while ((state.accepted[0] ?? now) <= now - perMs) state.accepted.shift();
+    while ((state.arrived[0] ?? now) <= now - perMs) state.arrived.shift();
+    state.arrived.push(now);
+    if (limits.requests !== undefined)
+      this.#stats.maxInWindow = Math.max(this.#stats.maxInWindow, state.arrived.length);
+    const lane = limits.lanes?.find((l) => l.method === method && l.path.test(path));
+    const laneInFlight = lane ? (state.lanes.get(lane.name) ?? 0) : 0;
+    this.#stats.maxInFlight = Math.max(this.#stats.maxInFlight, state.inFlight + 1);
+    if (lane) {
+      const seen = this.#stats.lanes[lane.name]?.maxInFlight ?? 0;
+      this.#stats.lanes[lane.name] = { maxInFlight: Math.max(seen, laneInFlight + 1) };
+    }
+    const refuse = (
+      reason: "rate" | "concurrency",
+      waitMs: number,
+    ): { refusal: FakeResponse; release: () => void } => {
+      this.#stats.throttled += 1;
+      if (reason === "rate") this.#stats.throttledByRate += 1;
+      else this.#stats.throttledByConcurrency += 1;
+      const base = limits.refusal?.(reason, lane?.name) ?? {
+        status: 429,
+        body: { message: "Too Many Requests" },
+      };
+      const headers = { ...base.headers };
+      if (limits.retryAfter) headers["retry-after"] = String(Math.max(1, Math.ceil(waitMs / 1000)));
+      return { refusal: { ...base, headers }, release: () => undefined };
+    };
+    if (limits.requests !== undefined && state.accepted.length >= limits.requests) {
+      const oldest = state.accepted[state.accepted.length - limits.requests] ?? now;
+      return refuse("rate", oldest + perMs - now);
+    }
+    if (limits.concurrency !== undefined && state.inFlight >= limits.concurrency)
+      return refuse("concurrency", 1000);
+    if (lane && laneInFlight >= lane.concurrency) return refuse("concurrency", 1000);
+    state.accepted.push(now);
+    state.inFlight += 1;
+    if (lane) state.lanes.set(lane.name, laneInFlight + 1);
+    const held = state;
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        held.inFlight -= 1;
+        if (lane) held.lanes.set(lane.name, (held.lanes.get(lane.name) ?? 1) - 1);
+      },
+    };
   }
 
   /** Removes scripted faults and recorded requests (state is kept). */
@@ -238,7 +432,26 @@ export class FakeServer {
 
   /** Handles one request whose URL (prefix removed) is `url`. */
   async handle(req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
+    const admitted = this.#admit(
+      (req.method ?? "GET").toUpperCase(),
+      new URL(url, "http://fake").pathname,
+      lowerCaseHeaders(req),
+    );
     try {
+      await this.#handleAdmitted(req, res, url, admitted.refusal);
+    } finally {
+      admitted.release();
+    }
+  }
+
+  async #handleAdmitted(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: string,
+    refusal: FakeResponse | undefined,
+  ): Promise<void> {
+    try {
+      if (this.#latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.#latencyMs));
       const parsedUrl = new URL(url, "http://fake");
       const method = (req.method ?? "GET").toUpperCase();
       const raw = await readBody(req);
@@ -260,14 +473,17 @@ export class FakeServer {
       };
       this.requests.push(recorded);
 
-      const fault = this.#takeFault(method, parsedUrl.pathname);
+      // A request refused for its pace is not one a scripted fault was meant for.
+      const fault = refusal ? undefined : this.#takeFault(method, parsedUrl.pathname);
       if (fault?.drop === "before") {
         req.socket.destroy();
         return;
       }
       if (fault?.delayBeforeMs) await new Promise((resolve) => setTimeout(resolve, fault.delayBeforeMs));
       let response: FakeResponse;
-      if (fault?.status !== undefined) {
+      if (refusal) {
+        response = refusal;
+      } else if (fault?.status !== undefined) {
         response = {
           status: fault.status,
           body: fault.body ?? { message: `scripted ${fault.status}` },
@@ -275,6 +491,8 @@ export class FakeServer {
         };
       } else {
         response = await this.#dispatch(recorded);
+        // The vendor-specific limits of a fake answer 429 from its routes.
+        if (response.status === 429) this.#stats.throttled += 1;
         if (fault?.headers) response = { ...response, headers: { ...response.headers, ...fault.headers } };
       }
       if (fault?.drop === "after") {

@@ -1,6 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { AuthorizationAuth } from "../core/auth/static.js";
-import { FakeServer, type FakeRequest, type FakeResponse } from "./fake-server.js";
+import {
+  FakeServer,
+  type FakeLimitStats,
+  type FakeLimits,
+  type FakeRequest,
+  type FakeResponse,
+} from "./fake-server.js";
 import { BodyChecker, EMAIL, isRecord } from "./fake-helpers.js";
 import type { SandboxVendor } from "./sandbox.js";
 
@@ -172,6 +178,37 @@ export class FlatchrFake {
   async close(): Promise<void> {
     await this.api.close();
     await this.careers.close();
+  }
+
+  /**
+   * Flatchr publishes no limit; this enforces the one the client assumes for it (5 requests per second and
+   * 4 in flight per API key, the library's default for vendors without a published limit) on each host,
+   * answering 429 with `Retry-After`. Overrides replace single figures.
+   */
+  enforceVendorLimits(overrides: Partial<FakeLimits> = {}): this {
+    const limits: FakeLimits = {
+      requests: 5,
+      perMs: 1000,
+      concurrency: 4,
+      retryAfter: true,
+      credential: (req) => req.headers["authorization"] ?? "(none)",
+      ...overrides,
+    };
+    this.api.limit(limits);
+    this.careers.limit(limits);
+    return this;
+  }
+
+  /** Adds this much latency to every request on both hosts. */
+  latency(ms: number): this {
+    this.api.latency(ms);
+    this.careers.latency(ms);
+    return this;
+  }
+
+  /** The pace the client kept on each host (see {@link FakeServer.limitStats}). */
+  limitStats(): { api: FakeLimitStats; careers: FakeLimitStats } {
+    return { api: this.api.limitStats(), careers: this.careers.limitStats() };
   }
 
   /** Removes scripted faults and recorded requests on both hosts. */

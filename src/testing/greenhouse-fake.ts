@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { OAuth2ClientCredentials } from "../core/auth/oauth2.js";
 import type { SandboxVendor } from "./sandbox.js";
-import { FakeServer, type FakeRequest, type FakeResponse } from "./fake-server.js";
+import { FakeServer, type FakeLimits, type FakeRequest, type FakeResponse } from "./fake-server.js";
 import { BodyChecker, EMAIL, isRecord, WindowCounter, type BodyProblem } from "./fake-helpers.js";
 
 /**
@@ -526,6 +526,24 @@ export class GreenhouseFake extends FakeServer {
 
   attachmentsOf(candidateId: number): FakeGhAttachment[] {
     return this.attachments.filter((a) => a.candidateId === candidateId);
+  }
+
+  /**
+   * Greenhouse's documented limits as a sliding window: Harvest v1, 50 requests per 10 s per API key, 429
+   * with `Retry-After`. Harvest v3 announces its own budget in `X-RateLimit-*` headers over a fixed window,
+   * which this fake always enforces (`v3RateLimit`), so no extra limit applies to `/v3/`. Overrides replace
+   * single figures.
+   */
+  enforceVendorLimits(overrides: Partial<FakeLimits> = {}): this {
+    return this.limit({
+      requests: this.#v1Limit.limit,
+      perMs: this.#v1Limit.windowMs,
+      paths: /^\/v1\//,
+      retryAfter: true,
+      credential: (req) => req.headers["authorization"] ?? "(none)",
+      refusal: () => ({ status: 429, body: { message: "Too Many Requests" } }),
+      ...overrides,
+    });
   }
 
   employmentsOf(candidateId: number): FakeGhEmployment[] {

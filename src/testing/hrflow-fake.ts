@@ -1,4 +1,5 @@
 import { FakeServer, type FakeRequest, type FakeResponse } from "./fake-server.js";
+import { isRecord } from "./fake-helpers.js";
 import { SAMPLE_SOURCE_KEY, sampleProfiles, type SampleCv, type SampleProfile } from "./profiles.js";
 
 /** Options of {@link HrflowFake}. */
@@ -23,7 +24,9 @@ const envelope = (code: number, message: string, data?: unknown, meta?: unknown)
 
 /**
  * Fake HrFlow API v1: `GET /v1/profile/indexing`, `GET /v1/profiles/searching` (strict paging:
- * `maxPage = ceil(total/limit)`), CV downloads under `/files/`. Checks `X-API-KEY` and `X-USER-EMAIL`.
+ * `maxPage = ceil(total/limit)`; `sort_by` `created_at` or `updated_at` with `order_by`; filters
+ * `created_at_min`, `created_at_max` and `tags_included`), CV downloads under `/files/`. Checks `X-API-KEY`
+ * and `X-USER-EMAIL`.
  */
 export class HrflowFake extends FakeServer {
   readonly apiSecret: string;
@@ -123,7 +126,43 @@ export class HrflowFake extends FakeServer {
     if (!Number.isInteger(page) || page < 1 || !Number.isInteger(limit) || limit < 1 || limit > 1000) {
       return envelope(400, "Invalid parameters: page and limit");
     }
-    const all = (sourceKeys as string[]).flatMap((k) => this.sources.get(k) ?? []);
+    let all = (sourceKeys as string[]).flatMap((k) => this.sources.get(k) ?? []);
+    const time = (profile: Record<string, unknown>, field: string): number => {
+      const value = profile[field];
+      return typeof value === "string" ? Date.parse(value) : Number.NaN;
+    };
+    const min = req.query.get("created_at_min");
+    const max = req.query.get("created_at_max");
+    if (min !== null) all = all.filter((p) => time(p, "created_at") >= Date.parse(min));
+    if (max !== null) all = all.filter((p) => time(p, "created_at") <= Date.parse(max));
+    const tagsText = req.query.get("tags_included");
+    if (tagsText !== null) {
+      let wanted: unknown;
+      try {
+        wanted = JSON.parse(tagsText);
+      } catch {
+        return envelope(400, "Invalid parameters: tags_included must be a JSON list");
+      }
+      if (!Array.isArray(wanted)) return envelope(400, "Invalid parameters: tags_included must be a list");
+      const tags = wanted.filter(isRecord);
+      all = all.filter((p) => {
+        const held = Array.isArray(p["tags"]) ? p["tags"].filter(isRecord) : [];
+        return tags.every((t) =>
+          held.some(
+            (h) => h["name"] === t["name"] && (t["value"] === undefined || h["value"] === t["value"]),
+          ),
+        );
+      });
+    }
+    const sortBy = req.query.get("sort_by") ?? "created_at";
+    if (sortBy === "created_at" || sortBy === "updated_at") {
+      const direction = req.query.get("order_by") === "asc" ? 1 : -1;
+      // Stable: profiles with the same time keep their insertion order.
+      all = all
+        .map((p, i) => ({ p, i, t: time(p, sortBy) || 0 }))
+        .sort((a, b) => (a.t === b.t ? a.i - b.i : (a.t - b.t) * direction))
+        .map((x) => x.p);
+    }
     const profiles = all.slice((page - 1) * limit, page * limit);
     const maxPage = Math.max(1, Math.ceil(all.length / limit));
     return envelope(

@@ -7,6 +7,9 @@ export {
   FakeHub,
   FakeServer,
   isReceivedFile,
+  type FakeLane,
+  type FakeLimitStats,
+  type FakeLimits,
   type FakeRequest,
   type FakeResponse,
   type FaultSpec,
@@ -71,5 +74,13 @@ export {
   type SampleCv,
   type SampleProfile,
 } from "./profiles.js";
+export { generateProfiles, type GenerateProfilesOptions } from "./generated.js";
 export { sampleDoc, sampleExecutable, samplePdf, samplePng } from "./files.js";
 export { createVirtualClock, type VirtualClock } from "./clock.js";
+export {
+  profileEvent,
+  sendHrflowWebhook,
+  signHrflowWebhook,
+  type SignedWebhook,
+  type WebhookSignatureVariant,
+} from "./webhooks.js";

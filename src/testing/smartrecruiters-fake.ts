@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { XSmartTokenAuth } from "../core/auth/static.js";
 import type { SandboxVendor } from "./sandbox.js";
-import { FakeServer, isReceivedFile, type FakeRequest, type FakeResponse } from "./fake-server.js";
+import {
+  FakeServer,
+  isReceivedFile,
+  type FakeLimits,
+  type FakeRequest,
+  type FakeResponse,
+} from "./fake-server.js";
 import { BodyChecker, EMAIL, isRecord } from "./fake-helpers.js";
 
 /** Options of {@link SmartRecruitersFake}. */
@@ -91,6 +97,31 @@ export class SmartRecruitersFake extends FakeServer {
     this.route("POST", "/candidates/:id/jobs/:jobId/attachments", (req) =>
       this.#auth(req, () => this.#attach(req, req.params["jobId"] ?? "")),
     );
+  }
+
+  /**
+   * SmartRecruiters' documented limits, per `X-SmartToken`: 10 requests per second, 8 in flight, and one
+   * `GET /candidates` at a time; over them, 429 without `Retry-After` (SmartRecruiters sends none).
+   * Overrides replace single figures (a test's tighter window).
+   */
+  enforceVendorLimits(overrides: Partial<FakeLimits> = {}): this {
+    return this.limit({
+      requests: 10,
+      perMs: 1000,
+      concurrency: 8,
+      lanes: [{ name: "candidate-search", method: "GET", path: /^\/candidates$/, concurrency: 1 }],
+      retryAfter: false,
+      credential: (req) => req.headers["x-smarttoken"] ?? "(none)",
+      refusal: (reason) =>
+        error(429, "Too many requests", [
+          {
+            code: "TOO_MANY_REQUESTS",
+            message:
+              reason === "rate" ? "Rate limit of 10 requests per second reached" : "Concurrent limit reached",
+          },
+        ]),
+      ...overrides,
+    });
   }
 
   /** Candidates with this email (case-insensitive). */

@@ -1,6 +1,12 @@
 import { XTaleezAuth } from "../core/auth/static.js";
 import type { SandboxVendor } from "./sandbox.js";
-import { FakeServer, isReceivedFile, type FakeRequest, type FakeResponse } from "./fake-server.js";
+import {
+  FakeServer,
+  isReceivedFile,
+  type FakeLimits,
+  type FakeRequest,
+  type FakeResponse,
+} from "./fake-server.js";
 import { BodyChecker, EMAIL, isRecord } from "./fake-helpers.js";
 
 /** Options of {@link TaleezFake}. */
@@ -131,6 +137,22 @@ export class TaleezFake extends FakeServer {
     this.route("POST", "/0/candidates/:id/documents", (req) => this.#auth(req, () => this.#upload(req)));
     this.route("POST", "/0/candidates/:id/jobs", (req) => this.#auth(req, () => this.#candidateJobs(req)));
     this.route("POST", "/0/jobs/:jobId/candidates", (req) => this.#auth(req, () => this.#jobCandidates(req)));
+  }
+
+  /**
+   * Taleez publishes no limit; this enforces the one the client assumes for it (5 requests per second and 4
+   * in flight per API secret, the library's default for vendors without a published limit), answering 429
+   * with `Retry-After`. Overrides replace single figures.
+   */
+  enforceVendorLimits(overrides: Partial<FakeLimits> = {}): this {
+    return this.limit({
+      requests: 5,
+      perMs: 1000,
+      concurrency: 4,
+      retryAfter: true,
+      credential: (req) => req.headers["x-taleez-api-secret"] ?? "(none)",
+      ...overrides,
+    });
   }
 
   /** Candidates with this mail (case-insensitive). */

@@ -66,6 +66,7 @@ describe("verifyHrflowWebhook", () => {
     expect(verify({ "http-hrflow-signature": sign.rubyHexOfRawBody(payload) }, forgedBody)).toEqual({
       ok: false,
       reason: "the signature does not match",
+      unsigned: false,
     });
   });
 
@@ -111,13 +112,18 @@ describe("verifyHrflowWebhook", () => {
     for (const [headers, rawBody, reason] of cases) {
       const result = verify(headers, rawBody);
       expect(result.ok, JSON.stringify(headers)).toBe(false);
-      if (!result.ok) expect(result.reason, JSON.stringify(headers)).toMatch(reason);
+      if (!result.ok) {
+        expect(result.reason, JSON.stringify(headers)).toMatch(reason);
+        // Only a request without any signature header is "unsigned" (what a receiver allowing them reads).
+        expect(result.unsigned, JSON.stringify(headers)).toBe(reason.source === "no signature header");
+      }
     }
     const notUtf8 = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]);
     const header = `${b64url(hmac(notUtf8).toString("hex"))}.${b64url(notUtf8)}`;
     expect(verify({ "http-hrflow-signature": header })).toEqual({
       ok: false,
       reason: "the payload is not UTF-8",
+      unsigned: false,
     });
   });
 
@@ -129,14 +135,14 @@ describe("verifyHrflowWebhook", () => {
       secret: SECRET,
       maxBytes: 1024,
     });
-    expect(result).toEqual({ ok: false, reason: "a body larger than 1024 bytes" });
+    expect(result).toEqual({ ok: false, reason: "a body larger than 1024 bytes", unsigned: false });
     const signedBig = verifyHrflowWebhook({
       rawBody: "{}",
       headers: { "http-hrflow-signature": sign.python(big) },
       secret: SECRET,
       maxBytes: 1024,
     });
-    expect(signedBig).toEqual({ ok: false, reason: "the signed payload is too large" });
+    expect(signedBig).toEqual({ ok: false, reason: "the signed payload is too large", unsigned: false });
   });
 
   it("fails closed without a secret: ConfigError, never an acceptance", () => {
@@ -182,7 +188,11 @@ describe("EventParser built from a webhook", () => {
       headers: { "http-hrflow-signature": sign.python(payload, "guess") },
       secret: SECRET,
     });
-    expect(forged.verification).toEqual({ ok: false, reason: "the signature does not match" });
+    expect(forged.verification).toEqual({
+      ok: false,
+      reason: "the signature does not match",
+      unsigned: false,
+    });
     expect(forged.getProfile()).toBeUndefined();
     expect(forged.events).toEqual([]);
     const noHeader = new EventParser({ rawBody: payload, headers: {}, secret: SECRET });

@@ -484,7 +484,9 @@ export class HttpClient {
           body = undefined;
         }
       }
-      this.#limiter?.observe(response.headers);
+      // Quota headers speak for the metered API; a request outside the limiter (a token request) is
+      // metered apart by the vendor (Greenhouse's token endpoint has its own window).
+      if (spec.rateLimited !== false) this.#limiter?.observe(response.headers);
       this.#logger.debug(
         `HTTP ${spec.method} ${logUrl} -> ${response.status} (${this.#clock.now() - started} ms)`,
         {

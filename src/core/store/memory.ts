@@ -1,3 +1,4 @@
+import { createMemoryQueue } from "./memory-queue.js";
 import {
   ClaimLostError,
   ledgerId,
@@ -11,6 +12,7 @@ import {
   type LedgerStore,
   type Store,
 } from "./types.js";
+import { addRunCounts, matchesRunFilter, type RunRecord, type RunStore } from "./runs.js";
 
 interface ClaimRow {
   owner: string | undefined;
@@ -19,8 +21,7 @@ interface ClaimRow {
 }
 
 /** The ledger part of {@link createMemoryStore}; entries are copied in and out. */
-function memoryLedger(): LedgerStore {
-  const entries = new Map<string, LedgerEntry>();
+function memoryLedger(entries: Map<string, LedgerEntry>): LedgerStore {
   const claims = new Map<string, ClaimRow>();
   const copy = (entry: LedgerEntry): LedgerEntry => structuredClone(entry);
   const holds = (claim: Claim): boolean => {
@@ -77,15 +78,60 @@ function memoryLedger(): LedgerStore {
   };
 }
 
+/** The runs part of {@link createMemoryStore}; records are copied in and out. */
+function memoryRuns(): RunStore {
+  const runs = new Map<string, RunRecord>();
+  const copy = (run: RunRecord): RunRecord => structuredClone(run);
+  return {
+    create: (run) => {
+      if (runs.has(run.id)) return Promise.reject(new Error(`a run with id ${run.id} exists already`));
+      runs.set(run.id, copy(run));
+      return Promise.resolve();
+    },
+    count: (id, delta) => {
+      const run = runs.get(id);
+      if (run) run.counts = addRunCounts(run.counts, delta);
+      return Promise.resolve(run !== undefined);
+    },
+    finish: (id, end) => {
+      const run = runs.get(id);
+      if (run) {
+        run.status = end.status;
+        run.endedAt = end.endedAt;
+        if (end.note !== undefined) run.note = end.note;
+        if (end.counts !== undefined) run.counts = { ...end.counts };
+      }
+      return Promise.resolve(run !== undefined);
+    },
+    get: (id) => {
+      const run = runs.get(id);
+      return Promise.resolve(run ? copy(run) : undefined);
+    },
+    list: (filter) => {
+      const found = [...runs.values()].filter((r) => matchesRunFilter(r, filter));
+      found.sort((a, b) =>
+        a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : a.id < b.id ? 1 : -1,
+      );
+      return Promise.resolve(found.slice(0, filter?.limit ?? found.length).map(copy));
+    },
+  };
+}
+
 /**
- * A store kept in memory, lost when the process ends: for tests and for one-off library calls. Claims work
- * within the process only.
+ * A store kept in memory, lost when the process ends: for tests and for one-off library calls. Claims and
+ * the job queue work within the process only.
  */
 export function createMemoryStore(): Store {
+  const entries = new Map<string, LedgerEntry>();
   return {
     kind: "memory",
     location: "memory",
-    ledger: memoryLedger(),
+    ledger: memoryLedger(entries),
+    queue: createMemoryQueue((entry) => {
+      const id = ledgerId(entry);
+      if (!entries.has(id)) entries.set(id, structuredClone(entry));
+    }),
+    runs: memoryRuns(),
     ping: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };

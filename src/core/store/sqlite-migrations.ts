@@ -131,4 +131,67 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       importLegacyLedger(db);
     },
   },
+  {
+    version: 2,
+    name: "runs",
+    up: (db) => {
+      // One column per counter, so that several workers add to a run's counts with one atomic UPDATE.
+      db.exec(`CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        command TEXT NOT NULL,
+        report_path TEXT,
+        note TEXT,
+        created INTEGER NOT NULL DEFAULT 0,
+        updated INTEGER NOT NULL DEFAULT 0,
+        unchanged INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        partial INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        refused INTEGER NOT NULL DEFAULT 0,
+        discarded INTEGER NOT NULL DEFAULT 0
+      )`);
+      db.exec("CREATE INDEX runs_by_start ON runs (started_at)");
+    },
+  },
+  {
+    version: 3,
+    name: "job queue of the webhook service",
+    up: (db) => {
+      db.exec(`CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        target TEXT NOT NULL,
+        key TEXT NOT NULL,
+        event_id TEXT,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        max_attempts INTEGER NOT NULL,
+        run_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        started_at INTEGER,
+        finished_at INTEGER,
+        worker TEXT,
+        lease_expires_at INTEGER,
+        dead_reason TEXT,
+        data TEXT NOT NULL,
+        last_error TEXT,
+        result TEXT,
+        history TEXT NOT NULL
+      )`);
+      // Only what take and enqueue read (due jobs in order, live leases, the jobs of one key): every index
+      // is written by every enqueue, and enqueues are the hot path. Job ids are time-ordered, so the
+      // primary key grows at its end.
+      db.exec("CREATE INDEX jobs_due ON jobs (run_at, created_at) WHERE state IN ('queued', 'retry')");
+      db.exec("CREATE INDEX jobs_active ON jobs (lease_expires_at) WHERE state = 'active'");
+      db.exec("CREATE INDEX jobs_by_key ON jobs (target, key, state)");
+      db.exec(`CREATE TABLE paused_targets (
+        target TEXT PRIMARY KEY,
+        paused_at INTEGER NOT NULL
+      )`);
+    },
+  },
 ];

@@ -2,7 +2,9 @@ import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
+import { RUN_COUNTERS, type RunCounts, type RunRecord, type RunStore } from "./runs.js";
 import { SQLITE_MIGRATIONS, type SqliteMigration } from "./sqlite-migrations.js";
+import { sqliteQueue } from "./sqlite-queue.js";
 import {
   ClaimLostError,
   UNFINISHED,
@@ -83,7 +85,8 @@ function decode(row: unknown): LedgerEntry | undefined {
   };
 }
 
-function encode(entry: LedgerEntry): Record<string, string | number | null> {
+/** A ledger entry as the columns of the `ledger` table. */
+export function encodeLedgerEntry(entry: LedgerEntry): Record<string, string | number | null> {
   const data: z.input<typeof DataSchema> = { options: entry.options, steps: entry.steps };
   if (entry.lastError) data.lastError = entry.lastError;
   if (entry.fingerprint) data.fingerprint = entry.fingerprint;
@@ -175,7 +178,7 @@ export function sqliteLedger(db: DatabaseSync): LedgerStore {
       try {
         transaction(db, () => {
           if (claim && !holds(claim)) throw new ClaimLostError(entry, claim.owner);
-          putStmt.run(encode(entry));
+          putStmt.run(encodeLedgerEntry(entry));
         });
         return Promise.resolve();
       } catch (error) {
@@ -252,6 +255,130 @@ export function sqliteLedger(db: DatabaseSync): LedgerStore {
   };
 }
 
+const RunRowSchema = z.object({
+  id: z.string(),
+  kind: z.enum(["batch", "service"]),
+  status: z.enum(["running", "completed", "incomplete", "interrupted", "failed"]),
+  started_at: z.string(),
+  ended_at: z.string().nullable(),
+  command: z.string(),
+  report_path: z.string().nullable(),
+  note: z.string().nullable(),
+  created: z.number(),
+  updated: z.number(),
+  unchanged: z.number(),
+  skipped: z.number(),
+  partial: z.number(),
+  failed: z.number(),
+  refused: z.number(),
+  discarded: z.number(),
+});
+
+function decodeRun(row: unknown): RunRecord | undefined {
+  const parsed = RunRowSchema.safeParse(row);
+  if (!parsed.success) return undefined;
+  const r = parsed.data;
+  const counts: RunCounts = {
+    created: r.created,
+    updated: r.updated,
+    unchanged: r.unchanged,
+    skipped: r.skipped,
+    partial: r.partial,
+    failed: r.failed,
+    refused: r.refused,
+    discarded: r.discarded,
+  };
+  return {
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    startedAt: r.started_at,
+    endedAt: r.ended_at ?? undefined,
+    command: r.command,
+    counts,
+    reportPath: r.report_path ?? undefined,
+    note: r.note ?? undefined,
+  };
+}
+
+/** The runs on an open SQLite database (table from migration 2). */
+export function sqliteRuns(db: DatabaseSync): RunStore {
+  const columns = RUN_COUNTERS.join(", ");
+  const insert = db.prepare(`INSERT INTO runs
+    (id, kind, status, started_at, ended_at, command, report_path, note, ${columns})
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ${RUN_COUNTERS.map(() => "?").join(", ")})`);
+  const add = db.prepare(
+    `UPDATE runs SET ${RUN_COUNTERS.map((c) => `${c} = ${c} + ?`).join(", ")} WHERE id = ?`,
+  );
+  const end = db.prepare("UPDATE runs SET status = ?, ended_at = ?, note = COALESCE(?, note) WHERE id = ?");
+  const setCounts = db.prepare(
+    `UPDATE runs SET ${RUN_COUNTERS.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`,
+  );
+  const getStmt = db.prepare("SELECT * FROM runs WHERE id = ?");
+  const settle = <T>(work: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+  return {
+    create: (run) =>
+      settle(() => {
+        insert.run(
+          run.id,
+          run.kind,
+          run.status,
+          run.startedAt,
+          run.endedAt ?? null,
+          run.command,
+          run.reportPath ?? null,
+          run.note ?? null,
+          ...RUN_COUNTERS.map((c) => run.counts[c]),
+        );
+      }),
+    count: (id, delta) =>
+      settle(() => Number(add.run(...RUN_COUNTERS.map((c) => delta[c] ?? 0), id).changes) > 0),
+    finish: (id, ended) =>
+      settle(() =>
+        transaction(db, () => {
+          const changed = Number(end.run(ended.status, ended.endedAt, ended.note ?? null, id).changes) > 0;
+          if (changed && ended.counts) {
+            const counts = ended.counts;
+            setCounts.run(...RUN_COUNTERS.map((c) => counts[c]), id);
+          }
+          return changed;
+        }),
+      ),
+    get: (id) => settle(() => decodeRun(getStmt.get(id))),
+    list: (filter) =>
+      settle(() => {
+        const where: string[] = [];
+        const params: string[] = [];
+        if (filter?.kind !== undefined) {
+          where.push("kind = ?");
+          params.push(filter.kind);
+        }
+        if (filter?.statuses !== undefined) {
+          where.push(`status IN (${filter.statuses.map(() => "?").join(", ") || "NULL"})`);
+          params.push(...filter.statuses);
+        }
+        if (filter?.startedBefore !== undefined) {
+          where.push("started_at < ?");
+          params.push(filter.startedBefore);
+        }
+        const limit = filter?.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(filter.limit))}` : "";
+        const sql = `SELECT * FROM runs${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}
+          ORDER BY started_at DESC, id DESC${limit}`;
+        return db
+          .prepare(sql)
+          .all(...params)
+          .map(decodeRun)
+          .filter((r): r is RunRecord => r !== undefined);
+      }),
+  };
+}
+
 /** Options of {@link openSqliteDatabase}. */
 export interface SqliteOpenOptions {
   /** Migrations to apply. @default every migration of this package */
@@ -283,23 +410,30 @@ export function openSqliteDatabase(path: string, options: SqliteOpenOptions = {}
 }
 
 /**
- * A store in one SQLite file (Node's built-in `node:sqlite`): the ledger and its claims, shared safely by
- * every process of the machine that opens the same file (WAL, write transactions taken with BEGIN
- * IMMEDIATE). Created with its folder when missing.
+ * A store in one SQLite file (Node's built-in `node:sqlite`): the ledger, its claims, the runs and the
+ * service's job queue, shared safely by every process of the machine that opens the same file (WAL, write
+ * transactions taken with BEGIN IMMEDIATE). Created with its folder when missing.
  */
 export function createSqliteStore(path: string): Store {
   const db = openSqliteDatabase(path);
+  const { queue, close } = sqliteQueue(db, path, encodeLedgerEntry);
+  let closing: Promise<void> | undefined;
   return {
     kind: "sqlite",
     location: path,
     ledger: sqliteLedger(db),
+    queue,
+    runs: sqliteRuns(db),
     ping: () => {
       db.prepare("SELECT 1").get();
       return Promise.resolve();
     },
     close: () => {
-      if (db.isOpen) db.close();
-      return Promise.resolve();
+      closing ??= (async () => {
+        await close();
+        db.close();
+      })();
+      return closing;
     },
   };
 }

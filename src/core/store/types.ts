@@ -6,6 +6,11 @@
  *
  * A backend is an implementation of {@link Store}; callers never branch on the backend.
  */
+import type { RunStore } from "./runs.js";
+
+import type { WaitListener } from "../http/rate-limiter.js";
+import type { SharedRateLimits } from "./shared-limits.js";
+import type { JobQueue } from "./queue.js";
 
 /** How a push ended. `pending`: under way or stopped before finishing; `in-doubt`: a create may have happened and cannot be checked. */
 export type LedgerOutcome =
@@ -128,15 +133,25 @@ export interface LedgerStore {
   purge(before: string): Promise<number>;
 }
 
-/** A database holding the ledger (and, for the service, the runs and the job queue). */
+/** A database holding the ledger, the runs (and, for the service, the job queue). */
 export interface Store {
   /** `memory`, `sqlite` or `postgres`, for messages and `/readyz`. */
   readonly kind: string;
   /** Where it lives, without credentials (a file path, a redacted URL). */
   readonly location: string;
   readonly ledger: LedgerStore;
+  /** The job queue of the webhook service, in the same database as the ledger. */
+  readonly queue: JobQueue;
+  /** What each batch and service run did (`hrflow-connectors runs`). */
+  readonly runs: RunStore;
   /** Answers when the database is reachable and migrated (for `/readyz`). */
   ping(): Promise<void>;
+  /**
+   * Vendor rate limits kept in this database, shared by every process on every machine that opens it;
+   * absent on backends that cannot share them beyond one process (memory, SQLite). A runtime keeps the
+   * in-process limits unless it is given these.
+   */
+  sharedRateLimits?(options?: { onWait?: WaitListener | undefined }): SharedRateLimits;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,128 @@
+import { z } from "zod";
+import { RUN_COUNTERS, type RunCounts, type RunRecord, type RunStore } from "../runs.js";
+import type { PostgresDatabase } from "./database.js";
+
+const RunRowSchema = z.object({
+  id: z.string(),
+  kind: z.enum(["batch", "service"]),
+  status: z.enum(["running", "completed", "incomplete", "interrupted", "failed"]),
+  started_at: z.date(),
+  ended_at: z.date().nullable(),
+  command: z.string(),
+  report_path: z.string().nullable(),
+  note: z.string().nullable(),
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  skipped: z.number().int(),
+  partial: z.number().int(),
+  failed: z.number().int(),
+  refused: z.number().int(),
+  discarded: z.number().int(),
+});
+
+/** A run from a row; a row that does not parse reads as absent. */
+function decodeRun(row: unknown): RunRecord | undefined {
+  const parsed = RunRowSchema.safeParse(row);
+  if (!parsed.success) return undefined;
+  const r = parsed.data;
+  const counts: RunCounts = {
+    created: r.created,
+    updated: r.updated,
+    unchanged: r.unchanged,
+    skipped: r.skipped,
+    partial: r.partial,
+    failed: r.failed,
+    refused: r.refused,
+    discarded: r.discarded,
+  };
+  return {
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    startedAt: r.started_at.toISOString(),
+    endedAt: r.ended_at?.toISOString(),
+    command: r.command,
+    counts,
+    reportPath: r.report_path ?? undefined,
+    note: r.note ?? undefined,
+  };
+}
+
+/**
+ * The runs on PostgreSQL (table from migration 3). Counts are added with one `UPDATE ... SET n = n + $1`
+ * per call, so workers on several machines counting for one run never lose an increment.
+ */
+export function postgresRuns(db: PostgresDatabase): RunStore {
+  const runs = db.table("runs");
+  const columns = RUN_COUNTERS.join(", ");
+  const first = 9;
+  return {
+    async create(run) {
+      await db.pool.query(
+        `INSERT INTO ${runs} (id, kind, status, started_at, ended_at, command, report_path, note, ${columns})
+         VALUES ($1, $2, $3, $4::timestamptz, $5::timestamptz, $6, $7, $8,
+           ${RUN_COUNTERS.map((_, i) => `$${first + i}::integer`).join(", ")})`,
+        [
+          run.id,
+          run.kind,
+          run.status,
+          run.startedAt,
+          run.endedAt ?? null,
+          run.command,
+          run.reportPath ?? null,
+          run.note ?? null,
+          ...RUN_COUNTERS.map((c) => run.counts[c]),
+        ],
+      );
+    },
+    async count(id, delta) {
+      const result = await db.pool.query(
+        `UPDATE ${runs} SET ${RUN_COUNTERS.map((c, i) => `${c} = ${c} + $${i + 2}::integer`).join(", ")}
+         WHERE id = $1`,
+        [id, ...RUN_COUNTERS.map((c) => delta[c] ?? 0)],
+      );
+      return (result.rowCount ?? 0) > 0;
+    },
+    async finish(id, end) {
+      const counts = end.counts;
+      const result = await db.pool.query(
+        `UPDATE ${runs} SET status = $2, ended_at = $3::timestamptz, note = coalesce($4, note)
+           ${counts ? `, ${RUN_COUNTERS.map((c, i) => `${c} = $${i + 5}::integer`).join(", ")}` : ""}
+         WHERE id = $1`,
+        [
+          id,
+          end.status,
+          end.endedAt,
+          end.note ?? null,
+          ...(counts ? RUN_COUNTERS.map((c) => counts[c]) : []),
+        ],
+      );
+      return (result.rowCount ?? 0) > 0;
+    },
+    async get(id) {
+      const result = await db.pool.query(`SELECT * FROM ${runs} WHERE id = $1`, [id]);
+      return decodeRun(result.rows[0]);
+    },
+    async list(filter) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const param = (value: unknown): string => {
+        params.push(value);
+        return `$${params.length}`;
+      };
+      if (filter?.kind !== undefined) where.push(`kind = ${param(filter.kind)}`);
+      if (filter?.statuses !== undefined) where.push(`status = ANY(${param(filter.statuses)}::text[])`);
+      if (filter?.startedBefore !== undefined)
+        where.push(`started_at < ${param(filter.startedBefore)}::timestamptz`);
+      const limit =
+        filter?.limit !== undefined ? ` LIMIT ${param(Math.max(0, Math.floor(filter.limit)))}::integer` : "";
+      const result = await db.pool.query(
+        `SELECT * FROM ${runs}${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}
+         ORDER BY started_at DESC, id DESC${limit}`,
+        params,
+      );
+      return result.rows.map(decodeRun).filter((r): r is RunRecord => r !== undefined);
+    },
+  };
+}
