@@ -40,6 +40,38 @@ runsContract({
 });
 
 describe("postgres queue on the database clock", () => {
+  it("groups concurrent enqueues into shared transactions without losing their dedupe", async () => {
+    const schema = fresh("groups");
+    const [one, two] = await Promise.all(
+      [1, 2].map(() => createPostgresStore({ connectionString: urlWithSchema(schema) })),
+    );
+    if (!one || !two) throw new Error("no store");
+    try {
+      const same = (i: number, store: typeof one) =>
+        store.queue.enqueue([{ target: "t", key: "same", eventId: `event-${i}`, data: {}, maxAttempts: 1 }], {
+          nowMs: Date.now(),
+        });
+      const distinct = (i: number) =>
+        one.queue.enqueue([{ target: "t", key: `key-${i}`, eventId: `e-${i}`, data: {}, maxAttempts: 1 }], {
+          nowMs: Date.now(),
+        });
+      const results = await Promise.all([
+        ...Array.from({ length: 20 }, (_, i) => same(i, i % 2 === 0 ? one : two)),
+        ...Array.from({ length: 20 }, (_, i) => distinct(i)),
+      ]);
+      const forSame = results.slice(0, 20).map(([r]) => r);
+      expect(forSame.filter((r) => r?.status === "created")).toHaveLength(1);
+      const id = forSame.find((r) => r?.status === "created")?.id;
+      for (const r of forSame)
+        if (r?.status === "duplicate") expect(r).toEqual({ id, status: "duplicate", of: "waiting" });
+      expect(results.slice(20).every(([r]) => r?.status === "created")).toBe(true);
+      expect((await one.queue.stats(Date.now())).counts.queued).toBe(21);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
   it("hands each job to one of many workers taking at once from three store objects", async () => {
     const schema = fresh("takers");
     const stores = await Promise.all(

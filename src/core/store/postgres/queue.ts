@@ -7,6 +7,7 @@ import {
   deadReasonOf,
   withEvent,
   type Enqueued,
+  type EnqueueOptions,
   type Job,
   type JobEvent,
   type JobLease,
@@ -90,6 +91,14 @@ const RowSchema = z.object({
 });
 
 const AffectedSchema = z.object({ affected: z.number() });
+
+/** An enqueue waiting for its group's transaction. */
+interface PendingEnqueue {
+  jobs: readonly NewJob[];
+  options: EnqueueOptions;
+  resolve: (results: Enqueued[]) => void;
+  reject: (error: Error) => void;
+}
 
 /** A job and the attempt number pg-boss gave its current lease (its fence). */
 interface Stored {
@@ -374,14 +383,29 @@ export function createPostgresQueue(db: PostgresDatabase, options: PostgresQueue
     });
 
   const queue: JobQueue = {
-    enqueue: (newJobs, options) =>
-      run(options.nowMs, async (client, ctx, now) => {
-        const window = options.dedupeWindowMs ?? 0;
-        const results: Enqueued[] = [];
-        for (const spec of newJobs) results.push(await enqueueOne(client, ctx, spec, now, window));
-        for (const entry of options.ledgerSeeds ?? []) await seedLedgerEntry(db, client, entry);
-        return results;
-      }),
+    enqueue: (newJobs, options) => {
+      const item: PendingEnqueue = {
+        jobs: newJobs,
+        options,
+        resolve: () => undefined,
+        reject: () => undefined,
+      };
+      const done = new Promise<Enqueued[]>((resolve, reject) => {
+        item.resolve = resolve;
+        item.reject = reject;
+      });
+      // On the caller's clock each call runs alone, at its own time.
+      if (callerClock) {
+        run(options.nowMs, (client, ctx, now) => enqueueItem(client, ctx, item, now)).then(
+          item.resolve,
+          item.reject,
+        );
+        return done;
+      }
+      waiting.push(item);
+      pump();
+      return done;
+    },
 
     take: ({ worker, limit, leaseMs, nowMs }) =>
       run(nowMs, async (client, ctx, now) => {
@@ -654,6 +678,64 @@ export function createPostgresQueue(db: PostgresDatabase, options: PostgresQueue
       }),
   };
 
+  /** One caller's jobs and ledger seeds (all of it commits, or none of it). */
+  async function enqueueItem(
+    client: PoolClient,
+    ctx: { db: Db },
+    item: PendingEnqueue,
+    now: number,
+  ): Promise<Enqueued[]> {
+    const window = item.options.dedupeWindowMs ?? 0;
+    const results: Enqueued[] = [];
+    for (const spec of item.jobs) results.push(await enqueueOne(client, ctx, spec, now, window));
+    for (const entry of item.options.ledgerSeeds ?? []) await seedLedgerEntry(db, client, entry);
+    return results;
+  }
+
+  // Enqueues are grouped: those that arrive while the groups in flight are being written share the next
+  // transaction, so a burst of webhooks costs a few commits instead of one each. A group that fails is
+  // written again one caller at a time, so one caller's failure is only its own.
+  const waiting: PendingEnqueue[] = [];
+  let writing = 0;
+  const groups = new Set<Promise<void>>();
+  const MAX_GROUPS_IN_FLIGHT = 4;
+  function pump(): void {
+    while (waiting.length > 0 && writing < MAX_GROUPS_IN_FLIGHT) {
+      const group = waiting.splice(0, 64);
+      writing++;
+      const written = writeGroup(group).finally(() => {
+        writing--;
+        groups.delete(written);
+        pump();
+      });
+      groups.add(written);
+    }
+  }
+  async function writeGroup(group: PendingEnqueue[]): Promise<void> {
+    try {
+      const results = await run(Date.now(), async (client, ctx, now) => {
+        const out: Enqueued[][] = [];
+        for (const item of group) out.push(await enqueueItem(client, ctx, item, now));
+        return out;
+      });
+      group.forEach((item, i) => {
+        item.resolve(results[i] ?? []);
+      });
+    } catch (error) {
+      if (group.length === 1) {
+        group[0]?.reject(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      for (const item of group)
+        await run(Date.now(), (client, ctx, now) => enqueueItem(client, ctx, item, now)).then(
+          item.resolve,
+          (failure: unknown) => {
+            item.reject(failure instanceof Error ? failure : new Error(String(failure)));
+          },
+        );
+    }
+  }
+
   /** Adds one job, or finds the one that absorbs it (see {@link Enqueued}). */
   async function enqueueOne(
     client: PoolClient,
@@ -731,6 +813,8 @@ export function createPostgresQueue(db: PostgresDatabase, options: PostgresQueue
     queue,
     start,
     async close() {
+      // Enqueues already asked for are written before the engine stops.
+      while (groups.size > 0) await Promise.allSettled([...groups]);
       await turn;
       if (started) {
         await started.catch(() => undefined);
