@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ConfigError, JOB_STATES, openStore, type Job, type Store } from "../index.js";
 import { jobDetail } from "../server/operations.js";
 import { effectiveEnv } from "./config.js";
+import { describe } from "./commands.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
 import { reportError, type CliIo, type Output } from "./output.js";
 import { configFor, outputFor } from "./push-profile.js";
@@ -93,11 +94,7 @@ function printJobs(out: Output, jobs: readonly Job[]): void {
 /** `jobs ...` and `dlq ...`: the service's job queue, read and acted on in its database directly. */
 export function jobsCommands(io: CliIo, setExitCode: (code: ExitCodeValue) => void): Command[] {
   const databaseHelp = `the service's database (its ledger file; default ./${DEFAULT_LEDGER} or $HRFLOW_CONNECTORS_LEDGER)`;
-  const jobs = new Command("jobs")
-    .description(
-      "the webhook service's jobs: list, show (with the ledger timeline), retry, pause and resume a target, stats",
-    )
-    .option("--database <path>", databaseHelp);
+  const jobs = new Command("jobs").description(describe("jobs")).option("--database <path>", databaseHelp);
   const act =
     (work: (store: Store, flags: Flags, out: Output, args: string[]) => Promise<ExitCodeValue>) =>
     async (...raw: unknown[]): Promise<void> => {
@@ -240,11 +237,7 @@ export function jobsCommands(io: CliIo, setExitCode: (code: ExitCodeValue) => vo
       }),
     );
 
-  const dlq = new Command("dlq")
-    .description(
-      "the dead-letter queue: jobs that cannot succeed as they are, with their reason; re-drive them once fixed",
-    )
-    .option("--database <path>", databaseHelp);
+  const dlq = new Command("dlq").description(describe("dlq")).option("--database <path>", databaseHelp);
   dlq
     .command("list")
     .description("list dead jobs and why")

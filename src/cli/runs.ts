@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { z } from "zod";
 import { ConfigError, RUN_COUNTERS, type RunRecord, type Runtime } from "../index.js";
 import { effectiveEnv } from "./config.js";
+import { describe } from "./commands.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
 import { reportError, type CliIo, type Output } from "./output.js";
 import { formatDuration } from "./progress.js";
@@ -63,7 +64,7 @@ function durationOf(run: RunRecord): string {
 /** `runs` (list) and `runs show ID`: what each batch and service run did. */
 export function runsCommand(io: CliIo, setExitCode: (code: ExitCodeValue) => void): Command {
   const runs = new Command("runs")
-    .description("list the batch and service runs recorded in the ledger database, most recent first")
+    .description(describe("runs"))
     .option("--ledger <path>", `the push ledger (default ./${DEFAULT_LEDGER} or $HRFLOW_CONNECTORS_LEDGER)`)
     .option("--kind <kind>", "only batch or service runs")
     .option("--limit <n>", "at most this many", "20")
