@@ -81,18 +81,14 @@ export function truncate(text: string, max: number): string {
   return `${text.slice(0, cut).trimEnd()}…`;
 }
 
-/** html-to-text's converter, compiled once (compiling its selectors costs far more than converting). */
-let htmlToText: ((html: string) => string) | undefined;
-function convertHtml(html: string): string {
-  htmlToText ??= compile({
-    wordwrap: false,
-    selectors: [
-      { selector: "a", options: { ignoreHref: true } },
-      { selector: "img", format: "skip" },
-    ],
-  });
-  return htmlToText(html);
-}
+/** html-to-text's converter, compiled once at load (compiling its selectors costs far more than converting). */
+const convertHtml: (html: string) => string = compile({
+  wordwrap: false,
+  selectors: [
+    { selector: "a", options: { ignoreHref: true } },
+    { selector: "img", format: "skip" },
+  ],
+});
 
 /**
  * Turns any text from a profile into something a vendor accepts: HTML converted to plain text, control

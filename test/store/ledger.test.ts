@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,6 +37,34 @@ ledgerContract({
 });
 
 describe("sqlite store files", () => {
+  it("opens a new file from several processes at the same instant (WAL switch and migrations wait their turn)", async () => {
+    // Ten processes open the same ten new files, in the same order: ten rounds of simultaneous first opens.
+    const paths = Array.from({ length: 10 }, (_, i) => join(dir, `opened-at-once-${i}.sqlite`));
+    const script = `import(${JSON.stringify(join(process.cwd(), "dist", "index.js"))}).then(async (m) => {
+      for (const path of ${JSON.stringify(paths)}) {
+        const store = m.createSqliteStore(path);
+        await store.ping();
+        await store.close();
+      }
+    });`;
+    const open = (): Promise<{ code: number | null; stderr: string }> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "ignore", "pipe"] });
+        let stderr = "";
+        child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+        child.on("close", (code) => {
+          resolve({ code, stderr });
+        });
+      });
+    const runs = await Promise.all(Array.from({ length: 10 }, open));
+    for (const run of runs) expect(run.code, run.stderr).toBe(0);
+    for (const path of paths) {
+      const store = createSqliteStore(path);
+      await store.ping();
+      await store.close();
+    }
+  });
+
   it("creates its folder 0700 and its file 0600", async () => {
     const path = join(dir, "private", "nested", "ledger.sqlite");
     const store = createSqliteStore(path);

@@ -386,6 +386,26 @@ export interface SqliteOpenOptions {
 }
 
 /**
+ * Puts the database in WAL mode. Switching needs a moment alone with the file, and SQLite does not wait
+ * for it (another process opening the same new file at that instant gets "database is locked" at once),
+ * so it is tried again for up to 10 s. Once a file is in WAL mode the switch is a no-op.
+ */
+function switchToWal(db: DatabaseSync): void {
+  const deadline = Date.now() + 10_000;
+  for (let pauseMs = 5; ; pauseMs = Math.min(pauseMs * 2, 200)) {
+    try {
+      db.exec("PRAGMA journal_mode = WAL");
+      return;
+    } catch (error) {
+      const busy = error instanceof Error && /locked|busy/i.test(error.message);
+      if (!busy || Date.now() > deadline) throw error;
+      // A synchronous pause: opening a store is synchronous, and this happens only on a new file.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pauseMs);
+    }
+  }
+}
+
+/**
  * Opens (creating when missing) a SQLite database in WAL mode with a busy timeout, the folder made 0700
  * and the file 0600 where the platform allows (they hold vendor ids and option values), and migrates it.
  */
@@ -398,12 +418,13 @@ export function openSqliteDatabase(path: string, options: SqliteOpenOptions = {}
   // Loaded when a database is opened, not when the package is: Node 22 prints an experimental warning
   // for node:sqlite, which users of the in-memory store or of PostgreSQL should not see.
   const sqlite = process.getBuiltinModule("node:sqlite");
-  const db = new sqlite.DatabaseSync(path);
+  // The busy timeout first: two processes opening a new file at once wait for each other from here on.
+  const db = new sqlite.DatabaseSync(path, { timeout: 10_000 });
   if (fresh && path !== ":memory:") chmodSync(path, 0o600);
-  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA busy_timeout = 10000");
+  switchToWal(db);
   // FULL: a commit is on disk when it returns (an acknowledged event survives a power cut, not only a crash).
   db.exec("PRAGMA synchronous = FULL");
-  db.exec("PRAGMA busy_timeout = 10000");
   db.exec("PRAGMA foreign_keys = ON");
   migrate(db, options.migrations ?? SQLITE_MIGRATIONS);
   return db;
