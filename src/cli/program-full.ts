@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import { connectorDefinitions } from "../index.js";
+import type { ConnectorDefinition } from "../index.js";
 import { EXIT_CODES_HELP, type ExitCodeValue } from "./exit-codes.js";
 import { describe } from "./commands.js";
 import { jobsCommands } from "./jobs.js";
@@ -17,10 +17,10 @@ import { wrap } from "./wrap.js";
  */
 export function addBatchAndServiceCommands(
   program: Command,
+  defs: readonly ConnectorDefinition[],
   io: CliIo,
   setExitCode: (code: ExitCodeValue) => void,
 ): void {
-  const defs = connectorDefinitions();
   const batch = program
     .command("push-profiles")
     .description(describe("push-profiles"))

@@ -5,6 +5,7 @@ import { DEFAULT_LEDGER, trailingPushFlags } from "./defaults.js";
 import { EXIT_CODES_HELP, ExitCode, type ExitCodeValue } from "./exit-codes.js";
 import { HEAVY_COMMANDS, needsHeavyCommands } from "./commands.js";
 import { ledgerCommand } from "./ledger.js";
+import type { ConnectorDefinition } from "../connectors/definition.js";
 import type { ConnectorManifest } from "./manifest.js";
 import { CONNECTOR_MANIFEST } from "./manifest.generated.js";
 import { Output, reportError, type CliIo } from "./output.js";
@@ -88,13 +89,18 @@ function addManifestPushOptions(command: Command, def: ConnectorManifest): void 
 }
 
 /** `push-profile <connector>`: loads the connector (and the library) now, then pushes. */
-async function pushAction(name: string, command: Command, io: CliIo): Promise<ExitCodeValue> {
-  const [{ connectorDefinitions }, { optionSpecs }, { pushProfileCommand }] = await Promise.all([
-    import("../index.js"),
+async function pushAction(
+  name: string,
+  command: Command,
+  io: CliIo,
+  registry: CliRegistry,
+): Promise<ExitCodeValue> {
+  const [definitions, { optionSpecs }, { pushProfileCommand }] = await Promise.all([
+    registry.definitions(),
     import("./option-specs.js"),
     import("./push-profile.js"),
   ]);
-  const def = connectorDefinitions().find((d) => d.name === name);
+  const def = definitions.find((d) => d.name === name);
   if (!def)
     throw new Error(`internal: the manifest lists ${name}, which is not registered (run npm run docs)`);
   const specs = optionSpecs(def.optionsSchema);
@@ -104,16 +110,37 @@ async function pushAction(name: string, command: Command, io: CliIo): Promise<Ex
 }
 
 /**
- * Builds the `hrflow-connectors` program. `setExitCode` receives each action's exit code. `heavy` adds the
- * batch and service commands (`addBatchAndServiceCommands`); without it they are listed (for `--help`)
- * but not loaded.
+ * The connectors the CLI offers: their manifest (what `--help` and `connectors` show, without loading them)
+ * and, when a command runs, their definitions. The default is the registry; a test passes its own.
  */
+export interface CliRegistry {
+  manifest: readonly ConnectorManifest[];
+  definitions(): Promise<readonly ConnectorDefinition[]>;
+}
+
+/** The registered connectors (`src/connectors/registry.ts`), through the generated manifest. */
+export const DEFAULT_REGISTRY: CliRegistry = {
+  manifest: CONNECTOR_MANIFEST,
+  definitions: async () => (await import("../index.js")).connectorDefinitions(),
+};
+
+/** Options of {@link createProgram}. */
+export interface ProgramOptions {
+  /** Adds the batch and service commands (`addBatchAndServiceCommands`); without it they are listed, not loaded. */
+  heavy?: ((program: Command, registry: CliRegistry) => void) | undefined;
+  /** @default DEFAULT_REGISTRY */
+  registry?: CliRegistry | undefined;
+}
+
+/** Builds the `hrflow-connectors` program. `setExitCode` receives each action's exit code. */
 export function createProgram(
   io: CliIo,
   setExitCode: (code: ExitCodeValue) => void,
-  heavy?: (program: Command) => void,
+  options: ProgramOptions = {},
 ): Command {
-  const manifest = CONNECTOR_MANIFEST;
+  const registry = options.registry ?? DEFAULT_REGISTRY;
+  const { heavy } = options;
+  const manifest = registry.manifest;
   const names = manifest.map((d) => d.listing.name).join(", ");
   const program = new Command("hrflow-connectors")
     .description(
@@ -153,7 +180,7 @@ export function createProgram(
     command.usage(["--source-key S (--profile-key K | --reference R)", ...required, "[options]"].join(" "));
     command.addHelpText("after", connectorHelp(def));
     command.action(async (_options: unknown, cmd: Command) => {
-      setExitCode(await pushAction(def.listing.name, cmd, io));
+      setExitCode(await pushAction(def.listing.name, cmd, io, registry));
     });
   }
 
@@ -178,11 +205,11 @@ export function createProgram(
     .option("--ledger <path>", `the push ledger (default ./${DEFAULT_LEDGER} or $HRFLOW_CONNECTORS_LEDGER)`)
     .option("--allow-insecure-cv-urls", "allow CV downloads from http:// and loopback URLs (the sandbox)")
     .action(async (_options: unknown, cmd: Command) => {
-      const [{ connectorDefinitions }, { replayCommand }] = await Promise.all([
-        import("../index.js"),
+      const [definitions, { replayCommand }] = await Promise.all([
+        registry.definitions(),
         import("./replay.js"),
       ]);
-      setExitCode(await replayCommand(connectorDefinitions(), cmd, io));
+      setExitCode(await replayCommand(definitions, cmd, io));
     });
 
   program.addCommand(
@@ -191,7 +218,7 @@ export function createProgram(
     }),
   );
 
-  if (heavy) heavy(program);
+  if (heavy) heavy(program, registry);
   else
     for (const [name, description] of Object.entries(HEAVY_COMMANDS))
       program
@@ -298,7 +325,11 @@ function modeOfArgs(args: readonly string[]): { json: boolean; verbose: boolean;
  * errors exit 2; `--help` and `--version` exit 0. With `--json`, every run prints exactly one JSON
  * document on stdout, usage errors included.
  */
-export async function runCli(args: readonly string[], io: CliIo): Promise<ExitCodeValue> {
+export async function runCli(
+  args: readonly string[],
+  io: CliIo,
+  registry: CliRegistry = DEFAULT_REGISTRY,
+): Promise<ExitCodeValue> {
   let exitCode: ExitCodeValue = ExitCode.ok;
   const mode = modeOfArgs(args);
   let usage = "";
@@ -306,17 +337,18 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<ExitCo
     exitCode = code;
   };
   // The batch and service commands load the whole library: only when one of them runs.
-  const heavy = needsHeavyCommands(args)
+  const full = needsHeavyCommands(args)
     ? (await import("./program-full.js")).addBatchAndServiceCommands
     : undefined;
-  const program = createProgram(
-    io,
-    setExitCode,
-    heavy &&
+  const definitions = full ? await registry.definitions() : [];
+  const program = createProgram(io, setExitCode, {
+    registry,
+    heavy:
+      full &&
       ((p) => {
-        heavy(p, io, setExitCode);
+        full(p, definitions, io, setExitCode);
       }),
-  );
+  });
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput({
       writeOut: (text) => io.stdout.write(text),

@@ -8,6 +8,7 @@ import type { PlannedRequest } from "../core/http/types.js";
 import type { Logger } from "../core/logger.js";
 import type { LooseDate } from "../core/text.js";
 import type { HrflowProfile } from "../hrflow/schema.js";
+import type { SandboxVendor } from "../testing/sandbox.js";
 
 /** What a push did to the candidate. `partial`: the vendor accepted it only in part (see the steps). */
 export type PushAction = "created" | "updated" | "unchanged" | "partial";
@@ -296,4 +297,9 @@ export interface ConnectorDefinition<Options = unknown, Payload = unknown> {
   targetScope?(options: Options): string;
   /** Examples for the docs. */
   examples: { library: string; cli: string };
+  /**
+   * Loads this vendor's loopback fake for the sandbox (`startSandbox`, the demo, the CLI's `sandbox`, the
+   * test suite's leak harness). Imported only when asked for: the library never loads a fake on its own.
+   */
+  sandbox?: () => Promise<SandboxVendor>;
 }

@@ -700,6 +700,7 @@ export function createBreezyhrSandbox(fake = new BreezyhrFake()): SandboxVendor 
     expireTokens: () => {
       fake.expireTokens();
     },
+    otherSecrets: () => [fake.accessToken],
     candidates: () =>
       [...fake.candidates.values()].map((c) => ({
         vendorId: c._id,

@@ -1538,6 +1538,7 @@ export function createGreenhouseSandbox(
     expireTokens: () => {
       auth.expireTokens();
     },
+    otherSecrets: () => [...auth.preMintedTokens, ...fake.apiKeys],
     candidates: () =>
       [...fake.candidates.values()].map((c) => {
         const emails = c.body["email_addresses"];

@@ -1,13 +1,10 @@
 import type { VendorAuth } from "../core/auth/base.js";
+import type { ConnectorDefinition } from "../connectors/definition.js";
+import { connectorDefinitions } from "../connectors/registry.js";
 import { Hrflow } from "../hrflow/client.js";
 import { FakeHub, type FakeServer } from "./fake-server.js";
 import { HrflowFake } from "./hrflow-fake.js";
 import { SAMPLE_SOURCE_KEY, sampleProfiles, type SampleProfile } from "./profiles.js";
-import { createBreezyhrSandbox } from "./breezyhr-fake.js";
-import { createFlatchrSandbox } from "./flatchr-fake.js";
-import { createGreenhouseSandbox } from "./greenhouse-fake.js";
-import { createSmartRecruitersSandbox } from "./smartrecruiters-fake.js";
-import { createTaleezSandbox } from "./taleez-fake.js";
 
 /** What a vendor fake received, summarised for the demo table. */
 export interface SandboxCandidate {
@@ -51,6 +48,8 @@ export interface SandboxVendor {
   };
   /** Makes every token issued so far invalid (vendors whose tokens come from a sign-in). */
   expireTokens?(): void;
+  /** Other credentials the fakes accept besides those of `env()` (for the test suite's leak harness). */
+  otherSecrets?(): string[];
 }
 
 /** A fake and the requests of one route on it. */
@@ -83,17 +82,15 @@ export interface SandboxOptions {
   port?: number;
   /** Profiles to seed. @default sampleProfiles() */
   samples?: SampleProfile[];
+  /** The connectors whose fakes to start. @default every registered connector */
+  connectors?: readonly ConnectorDefinition[];
 }
 
-/** Every vendor's sandbox entry (one line per connector). */
-function vendorEntries(): SandboxVendor[] {
-  return [
-    createBreezyhrSandbox(),
-    createSmartRecruitersSandbox(),
-    createFlatchrSandbox(),
-    createGreenhouseSandbox(),
-    createTaleezSandbox(),
-  ];
+/** The sandbox entry of every connector that has a fake (each definition says how to load its own). */
+export async function sandboxVendors(
+  connectors: readonly Pick<ConnectorDefinition, "sandbox">[] = connectorDefinitions(),
+): Promise<SandboxVendor[]> {
+  return Promise.all(connectors.flatMap((def) => (def.sandbox ? [def.sandbox()] : [])));
 }
 
 /**
@@ -105,7 +102,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const hub = new FakeHub();
   const hrflow = new HrflowFake();
   hub.mount(hrflow);
-  const vendors = vendorEntries();
+  const vendors = await sandboxVendors(options.connectors);
   for (const vendor of vendors) for (const fake of vendor.fakes) hub.mount(fake);
   const url = await hub.listen(options.port ?? 0);
   const samples = hrflow.seedSamples(options.samples ?? sampleProfiles());

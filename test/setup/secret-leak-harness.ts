@@ -1,5 +1,9 @@
 import { afterEach, beforeEach } from "vitest";
-import { collect, drainCollected, findLeaks } from "../support/leaks.js";
+import { connectorDefinitions } from "../../src/connectors/registry.js";
+import { collect, drainCollected, findLeaks, registerSandboxSecrets } from "../support/leaks.js";
+
+// The sandbox secrets of every registered connector (derived from the registry, not listed by hand).
+await registerSandboxSecrets(connectorDefinitions());
 
 // Fails any test in which a configured secret appeared in a log line, an error, a response, a plan, a
 // report or CLI output collected through test/support/leaks.ts, or in anything written to this worker's

@@ -648,4 +648,5 @@ const response = await Breezyhr.pushProfile({
 console.log(response.result);`,
     cli: 'npx hrflow-connectors push-profile breezyhr --source-key SOURCE_KEY --profile-key PROFILE_KEY --position-id POSITION_ID --company-name "Acme"',
   },
+  sandbox: () => import("../../testing/breezyhr-fake.js").then((fake) => fake.createBreezyhrSandbox()),
 });

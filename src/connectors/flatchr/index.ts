@@ -314,4 +314,5 @@ const response = await Flatchr.pushProfile({
 console.log(response.result);`,
     cli: "npx hrflow-connectors push-profile flatchr --source-key SOURCE_KEY --profile-key PROFILE_KEY --vacancy vyja3k5rrnlnqwe-technicien-h-f --company LEZBvp5b4LdMoVmg",
   },
+  sandbox: () => import("../../testing/flatchr-fake.js").then((fake) => fake.createFlatchrSandbox()),
 });

@@ -336,4 +336,5 @@ console.log(response.result);
 // auth: new XAPIKeyAuth({ value: process.env.GREENHOUSE_API_KEY! }), onBehalfOf: "4080"`,
     cli: "npx hrflow-connectors push-profile greenhouse --source-key SOURCE_KEY --profile-key PROFILE_KEY --job-id 4012345 --job-id 4012346",
   },
+  sandbox: () => import("../../testing/greenhouse-fake.js").then((fake) => fake.createGreenhouseSandbox()),
 });

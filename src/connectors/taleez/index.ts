@@ -315,4 +315,5 @@ const response = await Taleez.pushProfile({
 console.log(response.result);`,
     cli: "npx hrflow-connectors push-profile taleez --source-key SOURCE_KEY --profile-key PROFILE_KEY --recruiter-id 15886 --job-id 9",
   },
+  sandbox: () => import("../../testing/taleez-fake.js").then((fake) => fake.createTaleezSandbox()),
 });
