@@ -84,11 +84,17 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 const TargetQuery = z.object({ target: z.string().min(1).optional() });
+const RunsQuery = z.object({
+  kind: z.enum(["batch", "service"]).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+});
 const IdParams = z.object({ id: z.string().min(1) });
 const TargetParams = z.object({ target: z.string().min(1) });
 
 /** What {@link registerOperations} needs. */
 export interface OperationsContext {
+  /** The run record of this service process. */
+  runId: string;
   store: Store;
   settings: Pick<ServiceSettings, "targets">;
   now: () => number;
@@ -104,6 +110,7 @@ export interface OperationsContext {
  * - `GET /dlq?target=T`, `POST /dlq/redrive?target=T`
  * - `GET /targets` (with paused flags), `POST /targets/:target/pause`, `POST /targets/:target/resume`
  * - `GET /stats`
+ * - `GET /runs?kind=service|batch&limit=N`, `GET /runs/:id` (this process's run is `GET /runs/current`)
  */
 export function registerOperations(app: FastifyInstance, context: OperationsContext): void {
   const { store, now } = context;
@@ -185,4 +192,18 @@ export function registerOperations(app: FastifyInstance, context: OperationsCont
   }
 
   app.get("/stats", async (_request, reply) => reply.send(await store.queue.stats(now())));
+
+  app.get("/runs", async (request, reply) => {
+    const query = RunsQuery.safeParse(request.query);
+    if (!query.success) return reply.code(400).send(bad(query.error.issues.map((i) => i.message).join("; ")));
+    const runs = await store.runs.list({ kind: query.data.kind, limit: query.data.limit });
+    return reply.send({ runs });
+  });
+
+  app.get("/runs/:id", async (request, reply) => {
+    const params = IdParams.parse(request.params);
+    const run = await store.runs.get(params.id === "current" ? context.runId : params.id);
+    if (!run) return reply.code(404).send(bad("no such run"));
+    return reply.send({ run });
+  });
 }

@@ -3,7 +3,10 @@ import type { AddressInfo } from "node:net";
 import { fastify, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import {
   createRuntime,
+  emptyRunCounts,
   EventParser,
+  newRunId,
+  type RunCounter,
   type LedgerEntry,
   type NewJob,
   type ProfileRef,
@@ -12,7 +15,7 @@ import {
   type Store,
 } from "../index.js";
 import type { ServiceLogger } from "./logger.js";
-import { createServiceMetrics, type ServiceMetrics } from "./metrics.js";
+import { createServiceMetrics, type PushOutcomeLabel, type ServiceMetrics } from "./metrics.js";
 import { registerOperations } from "./operations.js";
 import type { ServiceSettings, ServiceTarget } from "./settings.js";
 import { canonicalJson, verifyIngress } from "./verify.js";
@@ -100,6 +103,16 @@ export function tokenMatches(presented: string | undefined, expected: string): b
  * transaction, then 202), in-process workers on one runtime, `/healthz`, `/readyz`, `/metrics`, and the
  * operations API under `/admin` when an admin token is configured.
  */
+/** The run counter a job's end adds to (a retry is not an end; a lost record is counted nowhere). */
+const RUN_COUNTER_OF: Partial<Record<PushOutcomeLabel, RunCounter>> = {
+  created: "created",
+  updated: "updated",
+  unchanged: "unchanged",
+  discarded: "discarded",
+  partial: "partial",
+  dead: "failed",
+};
+
 export function createService(options: ServiceOptions): Service {
   const { settings, store, logger } = options;
   const clock = { now: (): number => runtime.clock.now() };
@@ -112,7 +125,30 @@ export function createService(options: ServiceOptions): Service {
       metrics.runtimeEvent(event);
     },
   });
-  const workers = createWorkerPool({ queue: store.queue, runtime, settings, logger, metrics });
+  // One run record per service process: what `runs` and `/admin/runs` show, counted as jobs end.
+  const runId = newRunId(clock.now());
+  let runRecorded: Promise<boolean> | undefined;
+  const countOutcome = (outcome: PushOutcomeLabel): void => {
+    const counter = RUN_COUNTER_OF[outcome];
+    if (!counter || !runRecorded) return;
+    void runRecorded
+      .then((ok) => (ok ? store.runs.count(runId, { [counter]: 1 }) : false))
+      .catch(() => false);
+  };
+  const countingMetrics: ServiceMetrics = {
+    ...metrics,
+    pushed: (connector, outcome, seconds) => {
+      metrics.pushed(connector, outcome, seconds);
+      countOutcome(outcome);
+    },
+  };
+  const workers = createWorkerPool({
+    queue: store.queue,
+    runtime,
+    settings,
+    logger,
+    metrics: countingMetrics,
+  });
   const http = fastify({
     logger: false,
     // Answers new requests with 503 while closing; idle keep-alive connections are closed at once.
@@ -294,6 +330,7 @@ export function createService(options: ServiceOptions): Service {
         registerOperations(admin, {
           store,
           settings,
+          runId,
           now: () => clock.now(),
           nudge: () => {
             workers.nudge();
@@ -312,6 +349,26 @@ export function createService(options: ServiceOptions): Service {
     http,
     async start() {
       await http.listen({ host: settings.listen.host, port: settings.listen.port });
+      runRecorded = store.runs
+        .create({
+          id: runId,
+          kind: "service",
+          status: "running",
+          startedAt: new Date(clock.now()).toISOString(),
+          endedAt: undefined,
+          command: `serve (${settings.workers} workers; targets ${settings.targets.map((t) => t.name).join(", ")})`,
+          counts: emptyRunCounts(),
+          reportPath: undefined,
+          note: undefined,
+        })
+        .then(
+          () => true,
+          (error: unknown) => {
+            logger.warn("could not record the service run", { error: String(error) });
+            return false;
+          },
+        );
+      await runRecorded;
       workers.start();
       started = true;
       const address = http.server.address() as AddressInfo;
@@ -332,6 +389,14 @@ export function createService(options: ServiceOptions): Service {
         // Stop accepting first: requests in flight are answered, nothing new arrives.
         await http.close();
         const { finished, handedBack } = await workers.stop(graceMs);
+        if (await runRecorded)
+          await store.runs
+            .finish(runId, {
+              status: handedBack > 0 ? "interrupted" : "completed",
+              endedAt: new Date(clock.now()).toISOString(),
+              note: `stopped: ${finished} job(s) finished, ${handedBack} handed back`,
+            })
+            .catch(() => false);
         await runtime.close();
         logger.info("stopped", { finished, handedBack });
       })();

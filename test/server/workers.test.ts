@@ -54,6 +54,20 @@ const admin = (service: TestService, path: string, method = "GET"): Promise<Resp
 const idle = (counts: Record<string, number>): boolean =>
   counts["queued"] === 0 && counts["active"] === 0 && counts["retry"] === 0;
 
+/** Waits (a few seconds at most) until the run's counters reach these values: they are written as jobs end. */
+async function waitForRunCounts(
+  read: () => Promise<Record<string, number>>,
+  expected: Record<string, number>,
+): Promise<void> {
+  let counts: Record<string, number> = {};
+  for (let i = 0; i < 100; i++) {
+    counts = await read();
+    if (Object.entries(expected).every(([name, n]) => counts[name] === n)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  expect(counts).toMatchObject(expected);
+}
+
 describe("service workers", () => {
   it("retry through a 503 outage within their attempts, then push each profile once", async () => {
     const profiles = addProfiles(sandbox, 3, "outage");
@@ -115,6 +129,25 @@ describe("service workers", () => {
     expect(done.map((j) => j.state)).toEqual(["completed", "completed", "completed"]);
     expect(await (await admin(running, "/dlq")).json()).toEqual({ jobs: [] });
     for (const p of profiles) expect(candidatesWith(p.email)).toBe(1);
+
+    // This process's run record counts each job's end: 3 dead, then 3 created after the re-drive.
+    const service = running;
+    const RunAnswer = z.object({
+      run: z.object({ kind: z.string(), status: z.string(), counts: z.record(z.string(), z.number()) }),
+    });
+    await waitForRunCounts(
+      async () => RunAnswer.parse(await (await admin(service, "/runs/current")).json()).run.counts,
+      {
+        failed: 3,
+        created: 3,
+      },
+    );
+    const { run } = RunAnswer.parse(await (await admin(service, "/runs/current")).json());
+    expect(run).toMatchObject({ kind: "service", status: "running" });
+    const listed = z
+      .object({ runs: z.array(z.object({ kind: z.string() })) })
+      .parse(await (await admin(service, "/runs?kind=service")).json());
+    expect(listed.runs.length).toBeGreaterThanOrEqual(1);
   });
 
   it("dead-letter at once what cannot succeed (refused credentials), with the reason", async () => {

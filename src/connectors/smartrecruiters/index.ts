@@ -246,5 +246,6 @@ const response = await SmartRecruiters.pushProfile({
 console.log(response.result);`,
     cli: "npx hrflow-connectors push-profile smartrecruiters --source-key SOURCE_KEY --profile-key PROFILE_KEY --job-id 3696cad0-a9b0-4a40-9cd7-4cc5feb1a509",
   },
-  sandbox: () => import("../../testing/smartrecruiters-fake.js").then((fake) => fake.createSmartRecruitersSandbox()),
+  sandbox: () =>
+    import("../../testing/smartrecruiters-fake.js").then((fake) => fake.createSmartRecruitersSandbox()),
 });
