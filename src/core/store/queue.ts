@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { FailureKind, LedgerEntry } from "./types.js";
 
 /**
@@ -77,6 +78,31 @@ export interface JobEvent {
 
 /** How many history lines a job keeps. */
 export const JOB_HISTORY_LIMIT = 30;
+
+/** A stored {@link JobError}, as the backends read it back. */
+export const JobErrorSchema = z.object({
+  name: z.string(),
+  message: z.string(),
+  kind: z.enum(["retryable", "config", "auth", "mapping", "in-doubt"]),
+});
+
+/** A stored {@link JobEvent}, as the backends read it back. */
+export const JobEventSchema = z.object({
+  at: z.number(),
+  event: z.enum([
+    "enqueued",
+    "started",
+    "completed",
+    "failed",
+    "dead",
+    "lease-expired",
+    "released",
+    "retried",
+    "redriven",
+  ]),
+  attempt: z.number(),
+  detail: z.string().optional(),
+});
 
 /** A job as the queue holds it. */
 export interface Job {

@@ -53,6 +53,13 @@ export function emptyRunCounts(): RunCounts {
   };
 }
 
+/** The counts of a row that keeps one column per counter (SQLite, PostgreSQL). */
+export function runCountsOf(row: Readonly<Record<RunCounter, number>>): RunCounts {
+  const counts = emptyRunCounts();
+  for (const name of RUN_COUNTERS) counts[name] = row[name];
+  return counts;
+}
+
 /** Counts with a delta added. */
 export function addRunCounts(counts: RunCounts, delta: Partial<RunCounts>): RunCounts {
   const sum = { ...counts };

@@ -3,6 +3,8 @@ import { Worker } from "node:worker_threads";
 import { z } from "zod";
 import {
   deadReasonOf,
+  JobErrorSchema,
+  JobEventSchema,
   newJobId,
   withEvent,
   type Enqueued,
@@ -34,27 +36,6 @@ import type { LedgerEntry } from "./types.js";
 
 const STATES = ["queued", "active", "retry", "completed", "dead"] as const;
 const JsonRecord = z.record(z.string(), z.unknown());
-const ErrorSchema = z.object({
-  name: z.string(),
-  message: z.string(),
-  kind: z.enum(["retryable", "config", "auth", "mapping", "in-doubt"]),
-});
-const EventSchema = z.object({
-  at: z.number(),
-  event: z.enum([
-    "enqueued",
-    "started",
-    "completed",
-    "failed",
-    "dead",
-    "lease-expired",
-    "released",
-    "retried",
-    "redriven",
-  ]),
-  attempt: z.number(),
-  detail: z.string().optional(),
-});
 const RowSchema = z.object({
   id: z.string(),
   target: z.string(),
@@ -109,10 +90,10 @@ function decode(row: unknown): Job | undefined {
     finishedAt: r.finished_at ?? undefined,
     worker: r.worker ?? undefined,
     leaseExpiresAt: r.lease_expires_at ?? undefined,
-    lastError: r.last_error === null ? undefined : json(r.last_error, ErrorSchema),
+    lastError: r.last_error === null ? undefined : json(r.last_error, JobErrorSchema),
     deadReason: r.dead_reason ?? undefined,
     result: r.result === null ? undefined : json(r.result, JsonRecord),
-    history: json(r.history, z.array(EventSchema)) ?? [],
+    history: json(r.history, z.array(JobEventSchema)) ?? [],
   };
 }
 

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
-import { RUN_COUNTERS, type RunCounts, type RunRecord, type RunStore } from "./runs.js";
+import { RUN_COUNTERS, runCountsOf, type RunRecord, type RunStore } from "./runs.js";
 import { SQLITE_MIGRATIONS, type SqliteMigration } from "./sqlite-migrations.js";
 import { sqliteQueue } from "./sqlite-queue.js";
 import {
@@ -278,16 +278,7 @@ function decodeRun(row: unknown): RunRecord | undefined {
   const parsed = RunRowSchema.safeParse(row);
   if (!parsed.success) return undefined;
   const r = parsed.data;
-  const counts: RunCounts = {
-    created: r.created,
-    updated: r.updated,
-    unchanged: r.unchanged,
-    skipped: r.skipped,
-    partial: r.partial,
-    failed: r.failed,
-    refused: r.refused,
-    discarded: r.discarded,
-  };
+  const counts = runCountsOf(r);
   return {
     id: r.id,
     kind: r.kind,

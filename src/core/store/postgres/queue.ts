@@ -5,6 +5,8 @@ import { z } from "zod";
 import type { Logger } from "../../logger.js";
 import {
   deadReasonOf,
+  JobErrorSchema,
+  JobEventSchema,
   withEvent,
   type Enqueued,
   type EnqueueOptions,
@@ -46,27 +48,6 @@ export const PG_BOSS_QUEUE = "hrflow_push";
 const STATES = ["queued", "active", "retry", "completed", "dead"] as const;
 const JsonRecord = z.record(z.string(), z.unknown());
 const Int8 = z.union([z.number(), z.string().regex(/^-?\d+$/)]).transform(Number);
-const ErrorSchema = z.object({
-  name: z.string(),
-  message: z.string(),
-  kind: z.enum(["retryable", "config", "auth", "mapping", "in-doubt"]),
-});
-const EventSchema = z.object({
-  at: z.number(),
-  event: z.enum([
-    "enqueued",
-    "started",
-    "completed",
-    "failed",
-    "dead",
-    "lease-expired",
-    "released",
-    "retried",
-    "redriven",
-  ]),
-  attempt: z.number(),
-  detail: z.string().optional(),
-});
 const RowSchema = z.object({
   id: z.string(),
   target: z.string(),
@@ -85,9 +66,9 @@ const RowSchema = z.object({
   boss_attempt: z.number().int().nullable(),
   dead_reason: z.string().nullable(),
   data: JsonRecord,
-  last_error: ErrorSchema.nullable(),
+  last_error: JobErrorSchema.nullable(),
   result: JsonRecord.nullable(),
-  history: z.array(EventSchema),
+  history: z.array(JobEventSchema),
 });
 
 const AffectedSchema = z.object({ affected: z.number() });

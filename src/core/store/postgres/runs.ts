@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RUN_COUNTERS, type RunCounts, type RunRecord, type RunStore } from "../runs.js";
+import { RUN_COUNTERS, runCountsOf, type RunRecord, type RunStore } from "../runs.js";
 import type { PostgresDatabase } from "./database.js";
 
 const RunRowSchema = z.object({
@@ -26,16 +26,7 @@ function decodeRun(row: unknown): RunRecord | undefined {
   const parsed = RunRowSchema.safeParse(row);
   if (!parsed.success) return undefined;
   const r = parsed.data;
-  const counts: RunCounts = {
-    created: r.created,
-    updated: r.updated,
-    unchanged: r.unchanged,
-    skipped: r.skipped,
-    partial: r.partial,
-    failed: r.failed,
-    refused: r.refused,
-    discarded: r.discarded,
-  };
+  const counts = runCountsOf(r);
   return {
     id: r.id,
     kind: r.kind,
