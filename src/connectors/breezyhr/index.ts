@@ -293,13 +293,13 @@ async function update(
   };
   entryReport("work-history", (payload.work_history ?? []).length, missingJobs.length);
   entryReport("education", (payload.education ?? []).length, missingSchools.length);
-  const any = changed.length > 0 || missingJobs.length > 0 || missingSchools.length > 0;
+  const historyAdded = missingJobs.length > 0 || missingSchools.length > 0;
   return {
-    changed: any,
+    changed: changed.length > 0 || historyAdded,
     detail:
       changed.length > 0
         ? `updated (${changed.join(", ")})`
-        : any
+        : historyAdded
           ? "fields already up to date; history entries added"
           : "already up to date",
   };
