@@ -67,6 +67,7 @@ const ServeFileSchema = z
       })
       .strict(),
     adminToken: z.string().optional(),
+    metricsToken: z.string().optional(),
     workers: z.number().int().min(1).max(256).default(4),
     jobs: z
       .object({
@@ -209,6 +210,14 @@ export async function loadServeConfig(
   const adminToken = config.adminToken?.trim() === "" ? undefined : config.adminToken;
   if (adminToken !== undefined && adminToken.length < 16)
     issues.push({ path: "adminToken", message: "is shorter than 16 characters: use a long random value" });
+  const metricsToken = config.metricsToken?.trim() === "" ? undefined : config.metricsToken;
+  if (metricsToken !== undefined && metricsToken.length < 16)
+    issues.push({ path: "metricsToken", message: "is shorter than 16 characters: use a long random value" });
+  if (metricsToken !== undefined && metricsToken === adminToken)
+    issues.push({
+      path: "metricsToken",
+      message: "is the admin token: give the scraper its own token, so it cannot drive the operations API",
+    });
 
   const hrflow = hrflowFromEnv(baseEnv, logger);
   issues.push(...hrflow.issues.map((i) => ({ path: `env.${i.path}`, message: i.message })));
@@ -274,7 +283,13 @@ export async function loadServeConfig(
   if (issues.length > 0 || !hrflow.client)
     throw new ConfigError(issues, { summary: `Invalid service configuration in ${path}` });
 
-  for (const value of [secret, adminToken, baseEnv["HRFLOW_API_SECRET"], ...hrflow.client.secrets()])
+  for (const value of [
+    secret,
+    adminToken,
+    metricsToken,
+    baseEnv["HRFLOW_API_SECRET"],
+    ...hrflow.client.secrets(),
+  ])
     if (value !== undefined && value.length >= 4) secrets.add(value);
   const jobs = {
     ...DEFAULT_JOB_SETTINGS,
@@ -295,6 +310,7 @@ export async function loadServeConfig(
         maxBodyBytes: config.webhook.maxBodyBytes,
       },
       adminToken,
+      metricsToken,
       hrflowClient: hrflow.client,
       targets,
       routes,

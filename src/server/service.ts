@@ -90,6 +90,12 @@ function jsonOptions(options: Record<string, unknown>): Record<string, unknown> 
   return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? { ...parsed } : {};
 }
 
+/** The token of an `Authorization: Bearer ...` header, if the request carries one. */
+function bearerOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  return header?.startsWith("Bearer ") ? header.slice("Bearer ".length) : undefined;
+}
+
 /** Constant-time comparison of a presented token with the configured one (digests: equal lengths). */
 export function tokenMatches(presented: string | undefined, expected: string): boolean {
   if (presented === undefined) return false;
@@ -98,11 +104,6 @@ export function tokenMatches(presented: string | undefined, expected: string): b
   return timingSafeEqual(a, b);
 }
 
-/**
- * Creates the webhook service: `POST /webhooks/hrflow` (verify, route, write jobs and ledger entries in one
- * transaction, then 202), in-process workers on one runtime, `/healthz`, `/readyz`, `/metrics`, and the
- * operations API under `/admin` when an admin token is configured.
- */
 /** The run counter a job's end adds to (a retry is not an end; a lost record is counted nowhere). */
 const RUN_COUNTER_OF: Partial<Record<PushOutcomeLabel, RunCounter>> = {
   created: "created",
@@ -113,6 +114,11 @@ const RUN_COUNTER_OF: Partial<Record<PushOutcomeLabel, RunCounter>> = {
   dead: "failed",
 };
 
+/**
+ * Creates the webhook service: `POST /webhooks/hrflow` (verify, route, write jobs and ledger entries in one
+ * transaction, then 202), in-process workers on one runtime, `/healthz`, `/readyz`, `/metrics`, and the
+ * operations API under `/admin` when an admin token is configured.
+ */
 export function createService(options: ServiceOptions): Service {
   const { settings, store, logger } = options;
   const clock = { now: (): number => runtime.clock.now() };
@@ -312,7 +318,9 @@ export function createService(options: ServiceOptions): Service {
     });
   });
 
-  http.get("/metrics", async (_request, reply) => {
+  http.get("/metrics", async (request, reply) => {
+    if (settings.metricsToken !== undefined && !tokenMatches(bearerOf(request), settings.metricsToken))
+      return reply.code(401).send({ error: "unauthorized" });
     const text = await metrics.registry.metrics();
     return reply.header("content-type", metrics.registry.contentType).send(text);
   });
@@ -322,9 +330,7 @@ export function createService(options: ServiceOptions): Service {
     void http.register(
       (admin, _opts, done) => {
         admin.addHook("onRequest", async (request, reply) => {
-          const header = request.headers.authorization;
-          const presented = header?.startsWith("Bearer ") ? header.slice("Bearer ".length) : undefined;
-          if (!tokenMatches(presented, token)) return reply.code(401).send({ error: "unauthorized" });
+          if (!tokenMatches(bearerOf(request), token)) return reply.code(401).send({ error: "unauthorized" });
           return undefined;
         });
         registerOperations(admin, {

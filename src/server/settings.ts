@@ -74,6 +74,11 @@ export interface ServiceSettings {
   };
   /** Bearer token of the operations API; without one, the API is not mounted at all. */
   adminToken: string | undefined;
+  /**
+   * Bearer token `GET /metrics` requires (Prometheus: `authorization: { credentials: ... }`); without one,
+   * `/metrics` is open, for a scraper on a private network.
+   */
+  metricsToken?: string | undefined;
   hrflowClient: Hrflow;
   targets: readonly ServiceTarget[];
   routes: readonly ServiceRoute[];

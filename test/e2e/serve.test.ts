@@ -182,6 +182,7 @@ describe("serve --check", () => {
         env: sandbox.hrflowEnv,
         webhook: { secret: "   " },
         adminToken: "short",
+        metricsToken: "short-too",
         targets: {
           a: { connector: "nosuchvendor", options: {} },
           b: { connector: "smartrecruiters", options: { jobId: 12, color: "red" }, credentials: {} },
@@ -200,6 +201,7 @@ describe("serve --check", () => {
     for (const problem of [
       "webhook.secret: is blank",
       "adminToken: is shorter than 16 characters",
+      "metricsToken: is shorter than 16 characters",
       'targets.a.connector: unknown connector "nosuchvendor"',
       "targets.b.options.jobId",
       "SMARTRECRUITERS_TOKEN",

@@ -9,6 +9,7 @@ import {
 } from "../../src/testing/index.js";
 import { createSqliteStore } from "../../src/index.js";
 import { hrflowKey } from "../../src/testing/profiles.js";
+import { registerSecret } from "../support/leaks.js";
 import {
   ADMIN_TOKEN,
   WEBHOOK_SECRET,
@@ -293,6 +294,23 @@ describe("around the ingress", () => {
     expect(metrics).not.toContain(amelie);
     expect(metrics).not.toContain(sandbox.sourceKey);
     expect(metrics).not.toContain(WEBHOOK_SECRET);
+  });
+
+  it("asks for the metrics token when one is configured, and never takes the admin token for it", async () => {
+    const metricsToken = "metrics-token-0123456789abcdef";
+    registerSecret(metricsToken);
+    const service = await start({ metricsToken });
+    const scrape = (token?: string): Promise<Response> =>
+      fetch(`${service.url}/metrics`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    expect((await scrape()).status).toBe(401);
+    expect((await scrape(ADMIN_TOKEN)).status).toBe(401);
+    expect((await scrape("metrics-token-0123456789abcdeX")).status).toBe(401);
+    const ok = await scrape(metricsToken);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain("hrflow_connectors_webhook_events_total");
+    // The probes stay open: an orchestrator checks them without a token.
+    expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
   });
 
   it("has no operations API without an admin token, and refuses a wrong one", async () => {

@@ -65,6 +65,7 @@ export interface TestServiceOptions {
   jobs?: Partial<JobSettings>;
   workers?: number;
   adminToken?: string | undefined;
+  metricsToken?: string | undefined;
   secret?: string | undefined;
   allowUnsigned?: boolean;
   maxBodyBytes?: number;
@@ -83,6 +84,7 @@ export async function startTestService(sandbox: Sandbox, options: TestServiceOpt
       maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
     },
     adminToken: "adminToken" in options ? options.adminToken : ADMIN_TOKEN,
+    metricsToken: options.metricsToken,
     hrflowClient: sandbox.hrflowClient,
     targets: options.targets,
     routes: [
