@@ -149,8 +149,8 @@ export function createProgram(
     .version(VERSION, "-V, --version")
     .option("--config <file>", "JSON or YAML file with credentials (env variable names) and vendor options")
     .option(
-      "--database <url>",
-      "PostgreSQL shared by many workers (postgres://...; default $DATABASE_URL): ledger, claims and vendor rate limits; without it, the SQLite ledger",
+      "--database <url|file>",
+      "the database of the ledger, runs and jobs: a PostgreSQL URL shared by many workers (postgres://...; default $DATABASE_URL: ledger, claims and vendor rate limits), or a SQLite file (as --ledger); without it, the SQLite ledger",
     )
     .option(
       "--json",

@@ -14,16 +14,33 @@ import type { Env } from "./config.js";
 import { DEFAULT_LEDGER } from "./defaults.js";
 
 /**
- * The store the flags and environment name: `--ledger`, else `--database`, else
- * `HRFLOW_CONNECTORS_LEDGER`, else `DATABASE_URL`, else the default SQLite file. A path is resolved
- * against the working directory; a URL (`postgres://...`) is kept as it is.
+ * The store the flags and environment name: `--ledger` or `--database` (either takes a SQLite file or a
+ * `postgres://` URL; both at once must name the same store), else `HRFLOW_CONNECTORS_LEDGER`, else
+ * `DATABASE_URL` (only a PostgreSQL URL in it), else the default SQLite file. A path is resolved against the
+ * working directory; a URL is kept as it is.
  */
 export function ledgerLocation(flag: string | undefined, env: Env, cwd: string, database?: string): string {
-  if (database !== undefined && !isPostgresLocation(database))
+  const located = (location: string): string =>
+    location === ":memory:" || /^[a-z][a-z0-9+.-]*:\/\//i.test(location) ? location : resolve(cwd, location);
+  if (flag !== undefined && database !== undefined && located(flag) !== located(database))
     throw new ConfigError(
-      [{ path: "--database", message: `expected a postgres:// URL, got ${displayLocation(database)}` }],
+      [
+        {
+          path: "--database",
+          message: `names ${displayLocation(located(database))} while --ledger names ${displayLocation(located(flag))}: give one of them`,
+        },
+      ],
       { summary: "Cannot open the push ledger" },
     );
+  for (const [path, value] of [
+    ["--ledger", flag],
+    ["--database", database],
+  ] as const)
+    if (value !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !isPostgresLocation(value))
+      throw new ConfigError(
+        [{ path, message: `expected a postgres:// URL or a SQLite file, got ${displayLocation(value)}` }],
+        { summary: "Cannot open the push ledger" },
+      );
   // DATABASE_URL is a common name: only a PostgreSQL URL in it is ours.
   const shared = env["DATABASE_URL"];
   const ledger =
@@ -32,7 +49,7 @@ export function ledgerLocation(flag: string | undefined, env: Env, cwd: string, 
     env["HRFLOW_CONNECTORS_LEDGER"] ??
     (shared !== undefined && isPostgresLocation(shared) ? shared : undefined) ??
     DEFAULT_LEDGER;
-  return ledger === ":memory:" || /^[a-z][a-z0-9+.-]*:\/\//i.test(ledger) ? ledger : resolve(cwd, ledger);
+  return located(ledger);
 }
 
 /** A location safe to print (a database URL without its password). */
@@ -61,7 +78,7 @@ export async function openCliRuntime(options: CliRuntimeOptions): Promise<Runtim
     store = await openStore(options.location, { logger: options.logger });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    const path = isPostgresLocation(options.location) ? "--database / DATABASE_URL" : "--ledger";
+    const path = isPostgresLocation(options.location) ? "--database / DATABASE_URL" : "--ledger / --database";
     throw new ConfigError(
       [{ path, message: `cannot open ${displayLocation(options.location)}: ${reason}` }],
       { summary: "Cannot open the push ledger" },

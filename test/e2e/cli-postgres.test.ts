@@ -106,7 +106,7 @@ describe("the CLI on PostgreSQL", () => {
   it("refuses a --database that is not a PostgreSQL URL, and names the database it cannot reach (exit 2)", async () => {
     const wrong = await run(["ledger", "list", "--database", "mysql://u@host/db"], {}, tmp);
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toContain("--database");
+    expect(wrong.stderr).toContain("--database: expected a postgres:// URL or a SQLite file");
     const unreachable = await run(
       ["ledger", "list", "--database", `postgres://someone:${PASSWORD}@127.0.0.1:1/nowhere`],
       {},

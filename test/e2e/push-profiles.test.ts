@@ -199,6 +199,18 @@ describe("push-profiles", () => {
       .object({ runs: z.array(z.object({ id: z.string(), status: z.string() })) })
       .parse(JSON.parse(runs.stdout));
     expect(listed.runs.map((r) => r.status)).toEqual(["completed", "completed"]);
+    // The same file through --database (as `jobs --database FILE` takes it) or --ledger; both naming two
+    // different stores is refused, naming both.
+    const file = env["HRFLOW_CONNECTORS_LEDGER"] ?? "";
+    for (const flag of ["--database", "--ledger"]) {
+      const through = await run(["runs", "--json", flag, file], {});
+      expect(through.code, flag).toBe(0);
+      expect(through.stdout, flag).toBe(runs.stdout);
+    }
+    const both = await run(["runs", "--ledger", file, "--database", join(tmp, "other.sqlite")], {});
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("--database");
+    expect(both.stderr).toContain("other.sqlite");
   }, 300_000);
 
   it("interrupted halfway by SIGINT (twice: pushes in flight are cut), then resumed, ends with each profile once", async () => {
