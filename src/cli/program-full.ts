@@ -65,7 +65,7 @@ export function addBatchAndServiceCommands(
     )
     .addHelpText(
       "after",
-      "\n--config <file> names the service configuration (JSON or YAML): targets, routes, webhook secret, database, admin token. See docs/service.md.",
+      "\n--config <file> names the service configuration (JSON or YAML): targets, routes, webhook secret, database, admin and metrics tokens. See docs/service.md.",
     )
     .action(async (_options: unknown, cmd: Command) => {
       setExitCode(await serveCommand(cmd, io));
