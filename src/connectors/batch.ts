@@ -376,7 +376,9 @@ export function pushProfiles(options: PushProfilesOptions): BatchRun {
       await settleAbandonedRuns(runs, startedMs, runtime.runStaleMs).then(
         (settled) => {
           for (const run of settled)
-            logger.info(`Run ${run.id} had stopped without ending (no sign of life since ${run.endedAt ?? "?"})`);
+            logger.info(
+              `Run ${run.id} had stopped without ending (no sign of life since ${run.endedAt ?? "?"})`,
+            );
         },
         (error: unknown) => {
           logger.warn(`could not check for abandoned runs: ${redact(String(error))}`);

@@ -274,14 +274,13 @@ describe("push-profiles", () => {
           z.object({ run: z.object({ status: z.string() }) }).parse(JSON.parse(during.stdout)).run.status,
         ).toBe("running");
 
+        const exited = new Promise<NodeJS.Signals | null>((resolve) => {
+          child.on("exit", (_code, signal) => {
+            resolve(signal);
+          });
+        });
         child.kill("SIGKILL");
-        expect(
-          (
-            await new Promise<{ signal: NodeJS.Signals | null }>((resolve) =>
-              child.on("exit", (_c, signal) => resolve({ signal })),
-            )
-          ).signal,
-        ).toBe("SIGKILL");
+        expect(await exited).toBe("SIGKILL");
         await done;
         // Nothing ended it: still `running` in the database until someone looks after the stale time.
         const dead = await store.runs.get(live.id);

@@ -226,26 +226,33 @@ export interface RunHeartbeat {
  * stopped. A failed heartbeat is handed to `onError` and never stops the run; one heartbeat is in flight at
  * a time.
  */
-export function startRunHeartbeat(runs: RunStore, id: string, options: RunHeartbeatOptions = {}): RunHeartbeat {
+export function startRunHeartbeat(
+  runs: RunStore,
+  id: string,
+  options: RunHeartbeatOptions = {},
+): RunHeartbeat {
   const now = options.now ?? Date.now;
   let inFlight: Promise<void> = Promise.resolve();
   let busy = false;
   let stopped = false;
-  const timer = setInterval(() => {
-    if (busy || stopped) return;
-    busy = true;
-    inFlight = runs
-      .heartbeat(id, new Date(now()).toISOString())
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          options.onError?.(error);
-        },
-      )
-      .finally(() => {
-        busy = false;
-      });
-  }, Math.max(10, options.everyMs ?? DEFAULT_RUN_HEARTBEAT_MS));
+  const timer = setInterval(
+    () => {
+      if (busy || stopped) return;
+      busy = true;
+      inFlight = runs
+        .heartbeat(id, new Date(now()).toISOString())
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            options.onError?.(error);
+          },
+        )
+        .finally(() => {
+          busy = false;
+        });
+    },
+    Math.max(10, options.everyMs ?? DEFAULT_RUN_HEARTBEAT_MS),
+  );
   timer.unref();
   return {
     stop: async () => {

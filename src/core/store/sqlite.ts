@@ -312,7 +312,8 @@ export function sqliteRuns(db: DatabaseSync): RunStore {
     WHERE id = ? AND status = 'running' AND COALESCE(last_seen_at, started_at) < ?`);
   const beat = db.prepare("UPDATE runs SET last_seen_at = ? WHERE id = ? AND status = 'running'");
   // A run settled as abandoned (interrupted, ended at its last sign of life) whose process is alive after all.
-  const revive = db.prepare(`UPDATE runs SET status = 'running', ended_at = NULL, note = NULL, last_seen_at = ?
+  const revive =
+    db.prepare(`UPDATE runs SET status = 'running', ended_at = NULL, note = NULL, last_seen_at = ?
     WHERE id = ? AND status = 'interrupted' AND ended_at = COALESCE(last_seen_at, started_at)`);
   const setCounts = db.prepare(
     `UPDATE runs SET ${RUN_COUNTERS.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`,
