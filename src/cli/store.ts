@@ -53,8 +53,9 @@ export interface CliRuntimeOptions {
  * The runtime of one CLI command: its ledger store, rate limits and claims. Test hooks read from the
  * environment: `HRFLOW_CONNECTORS_SETTLE_MS` and `HRFLOW_CONNECTORS_LEASE_MS` shorten the settle window and
  * the claim lease, `HRFLOW_CONNECTORS_RUN_HEARTBEAT_MS` and `HRFLOW_CONNECTORS_RUN_STALE_MS` how often a run
- * shows a sign of life and how long without one makes it abandoned, and `HRFLOW_CONNECTORS_CRASH_AT=<checkpoint>` makes the process kill itself at that
- * point of a push (the crash tests use them; the defaults suit real vendors).
+ * shows a sign of life and how long without one makes it abandoned, and
+ * `HRFLOW_CONNECTORS_CRASH_AT=<checkpoint>` makes the process kill itself at that point of a push (the crash
+ * tests use them; the defaults suit real vendors).
  */
 export async function openCliRuntime(options: CliRuntimeOptions): Promise<Runtime> {
   let store;

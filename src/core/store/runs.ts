@@ -163,7 +163,7 @@ export const DEFAULT_RUN_HEARTBEAT_MS = 30_000;
  */
 export const DEFAULT_RUN_STALE_MS = 180_000;
 
-/** When a run last showed a sign of life: `lastSeenAt`, else (a run recorded before it was kept) `startedAt`. */
+/** When a run last showed a sign of life: `lastSeenAt`, else (recorded before it was kept) `startedAt`. */
 export function lastSignOfLife(run: Pick<RunRecord, "lastSeenAt" | "startedAt">): string {
   return run.lastSeenAt ?? run.startedAt;
 }
@@ -172,7 +172,7 @@ export function lastSignOfLife(run: Pick<RunRecord, "lastSeenAt" | "startedAt">)
 export function abandonedRunNote(run: Pick<RunRecord, "kind" | "lastSeenAt" | "startedAt">): string {
   const since = lastSignOfLife(run);
   return run.kind === "service"
-    ? `no sign of life since ${since}: the serve process stopped without shutting down (killed?); its jobs are taken over by the next serve process`
+    ? `no sign of life since ${since}: the serve process stopped without shutting down (killed?); its jobs are taken over by a serve process once their leases expire`
     : `no sign of life since ${since}: its process stopped without ending the run (killed?); re-running the same command resumes it`;
 }
 
@@ -244,7 +244,11 @@ export function startRunHeartbeat(
         .then(
           () => undefined,
           (error: unknown) => {
-            options.onError?.(error);
+            try {
+              options.onError?.(error);
+            } catch {
+              // A logger's failure never fails a run.
+            }
           },
         )
         .finally(() => {

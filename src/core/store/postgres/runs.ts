@@ -43,8 +43,9 @@ function decodeRun(row: unknown): RunRecord | undefined {
 }
 
 /**
- * The runs on PostgreSQL (table from migration 3, `last_seen_at` from 5). Counts are added with one `UPDATE ... SET n = n + $1`
- * per call, so workers on several machines counting for one run never lose an increment.
+ * The runs on PostgreSQL (table from migration 3, `last_seen_at` from 5). Counts are added with one
+ * `UPDATE ... SET n = n + $1` per call, so workers on several machines counting for one run never lose an
+ * increment.
  */
 export function postgresRuns(db: PostgresDatabase): RunStore {
   const runs = db.table("runs");
