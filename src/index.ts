@@ -208,9 +208,12 @@ export {
   type TakeOptions,
 } from "./core/store/queue.js";
 export {
+  DEFAULT_RUN_HEARTBEAT_MS,
+  DEFAULT_RUN_STALE_MS,
   RUN_COUNTERS,
   addRunCounts,
   emptyRunCounts,
+  settleAbandonedRuns,
   type RunCounter,
   type RunCounts,
   type RunEnd,

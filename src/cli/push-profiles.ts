@@ -268,6 +268,8 @@ async function batchRuntime(
     logger: base.logger,
     leaseMs: base.leaseMs,
     settleWindowMs: base.settleWindowMs,
+    runHeartbeatMs: base.runHeartbeatMs,
+    runStaleMs: base.runStaleMs,
     onEvent,
     rateLimits: withRateScale(
       createLocalRateLimits(systemClock, (e) => {

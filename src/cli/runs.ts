@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { Command } from "commander";
 import { z } from "zod";
-import { ConfigError, RUN_COUNTERS, type RunRecord, type Runtime } from "../index.js";
+import { ConfigError, RUN_COUNTERS, settleAbandonedRuns, type RunRecord, type Runtime } from "../index.js";
 import { effectiveEnv } from "./config.js";
 import { describe } from "./commands.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
@@ -42,6 +42,14 @@ async function withRuns(
       logger: out.logger(),
       env,
     });
+    // Runs whose process was killed read as interrupted, with a note, rather than running forever. A
+    // database this command may not write (read-only file) is still read.
+    const opened = runtime;
+    await settleAbandonedRuns(opened.store.runs, opened.clock.now(), opened.runStaleMs).catch(
+      (error: unknown) => {
+        opened.logger.debug(`could not end abandoned runs: ${String(error)}`);
+      },
+    );
     return await work(runtime, parsed.data, out);
   } catch (error) {
     return reportError(out, error, (p) => p);

@@ -107,6 +107,9 @@ export async function serveCommand(command: Command, io: CliIo): Promise<ExitCod
     };
     const leaseMs = positive("HRFLOW_CONNECTORS_LEASE_MS");
     const settleWindowMs = positive("HRFLOW_CONNECTORS_SETTLE_MS");
+    // Test hooks, as for the other commands (see openCliRuntime).
+    const runHeartbeatMs = positive("HRFLOW_CONNECTORS_RUN_HEARTBEAT_MS");
+    const runStaleMs = positive("HRFLOW_CONNECTORS_RUN_STALE_MS");
     // On PostgreSQL, every worker process shares each vendor's budget; waits are told to the service's
     // runtime (its metrics count them) once it exists.
     const waits: { emit?: (wait: { bucket: string; reason: WaitReason; waitMs: number }) => void } = {};
@@ -118,6 +121,8 @@ export async function serveCommand(command: Command, io: CliIo): Promise<ExitCod
       runtime: {
         ...(leaseMs !== undefined ? { leaseMs } : {}),
         ...(settleWindowMs !== undefined ? { settleWindowMs } : {}),
+        ...(runHeartbeatMs !== undefined ? { runHeartbeatMs } : {}),
+        ...(runStaleMs !== undefined ? { runStaleMs } : {}),
         ...(shared ? { rateLimits: shared } : {}),
       },
     });

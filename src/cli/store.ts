@@ -69,8 +69,10 @@ export interface CliRuntimeOptions {
 /**
  * The runtime of one CLI command: its ledger store, rate limits and claims. Test hooks read from the
  * environment: `HRFLOW_CONNECTORS_SETTLE_MS` and `HRFLOW_CONNECTORS_LEASE_MS` shorten the settle window and
- * the claim lease, and `HRFLOW_CONNECTORS_CRASH_AT=<checkpoint>` makes the process kill itself at that
- * point of a push (the crash tests use them; the defaults suit real vendors).
+ * the claim lease, `HRFLOW_CONNECTORS_RUN_HEARTBEAT_MS` and `HRFLOW_CONNECTORS_RUN_STALE_MS` how often a run
+ * shows a sign of life and how long without one makes it abandoned, and
+ * `HRFLOW_CONNECTORS_CRASH_AT=<checkpoint>` makes the process kill itself at that point of a push (the crash
+ * tests use them; the defaults suit real vendors).
  */
 export async function openCliRuntime(options: CliRuntimeOptions): Promise<Runtime> {
   let store;
@@ -90,6 +92,8 @@ export async function openCliRuntime(options: CliRuntimeOptions): Promise<Runtim
   };
   const settleWindowMs = positive("HRFLOW_CONNECTORS_SETTLE_MS");
   const leaseMs = positive("HRFLOW_CONNECTORS_LEASE_MS");
+  const runHeartbeatMs = positive("HRFLOW_CONNECTORS_RUN_HEARTBEAT_MS");
+  const runStaleMs = positive("HRFLOW_CONNECTORS_RUN_STALE_MS");
   // The crash tests' hook: the process kills itself (SIGKILL, no cleanup) at the named point of a push.
   const crashAt = options.env["HRFLOW_CONNECTORS_CRASH_AT"];
   // Several workers on one PostgreSQL share each vendor's budget; other stores keep the in-process limits.
@@ -109,6 +113,8 @@ export async function openCliRuntime(options: CliRuntimeOptions): Promise<Runtim
     logger: options.logger,
     ...(settleWindowMs !== undefined ? { settleWindowMs } : {}),
     ...(leaseMs !== undefined ? { leaseMs } : {}),
+    ...(runHeartbeatMs !== undefined ? { runHeartbeatMs } : {}),
+    ...(runStaleMs !== undefined ? { runStaleMs } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(crashAt
       ? {

@@ -14,7 +14,10 @@ import { createRuntime, type Runtime } from "../core/runtime.js";
 import {
   addRunCounts,
   emptyRunCounts,
+  settleAbandonedRuns,
+  startRunHeartbeat,
   type RunCounter,
+  type RunHeartbeat,
   type RunCounts,
   type RunStatus,
 } from "../core/store/runs.js";
@@ -349,6 +352,8 @@ export function pushProfiles(options: PushProfilesOptions): BatchRun {
 
   let started = false;
   let finished: Promise<BatchSummary> | undefined;
+  /** The run's signs of life while it runs (stopped before its end is recorded). */
+  let heartbeat: RunHeartbeat | undefined;
 
   /** Runs the batch, handing each item to `emit` (which may hold the workers back: backpressure). */
   const execute = async (emit: (item: BatchItemResult) => Promise<void>): Promise<BatchSummary> => {
@@ -366,16 +371,37 @@ export function pushProfiles(options: PushProfilesOptions): BatchRun {
     const runs = runtime.store.runs;
 
     if (record) {
+      // Runs whose process was killed stay `running` until someone looks: a new batch ends them first, so
+      // they read as interrupted (and this one resumes their work through the ledger).
+      await settleAbandonedRuns(runs, startedMs, runtime.runStaleMs).then(
+        (settled) => {
+          for (const run of settled)
+            logger.info(
+              `Run ${run.id} had stopped without ending (no sign of life since ${run.endedAt ?? "?"})`,
+            );
+        },
+        (error: unknown) => {
+          logger.warn(`could not check for abandoned runs: ${redact(String(error))}`);
+        },
+      );
       await runs.create({
         id: runId,
         kind: "batch",
         status: "running",
         startedAt,
         endedAt: undefined,
+        lastSeenAt: startedAt,
         command: options.run?.command ?? "pushProfiles()",
         counts: emptyRunCounts(),
         reportPath: options.run?.reportPath,
         note: undefined,
+      });
+      heartbeat = startRunHeartbeat(runs, runId, {
+        everyMs: runtime.runHeartbeatMs,
+        now: () => clock.now(),
+        onError: (error) => {
+          logger.warn(`could not record a sign of life of the run: ${redact(String(error))}`);
+        },
       });
     }
     let flushing: Promise<void> = Promise.resolve();
@@ -485,6 +511,7 @@ export function pushProfiles(options: PushProfilesOptions): BatchRun {
       error: sourceError,
     };
     if (record) {
+      await heartbeat?.stop();
       const note =
         status === "failed"
           ? sourceError?.message
@@ -645,6 +672,7 @@ export function pushProfiles(options: PushProfilesOptions): BatchRun {
     if (started) throw new Error("a batch runs once: iterate it once, or call summary()");
     started = true;
     finished = execute(emit).finally(async () => {
+      await heartbeat?.stop();
       if (ownRuntime) await runtime.close();
     });
     return finished;

@@ -4,6 +4,7 @@ import { systemClock, type Clock } from "./clock.js";
 import { createLocalRateLimits, type RateLimits, type WaitReason } from "./http/rate-limiter.js";
 import { silentLogger, type Logger } from "./logger.js";
 import { createMemoryStore } from "./store/memory.js";
+import { DEFAULT_RUN_HEARTBEAT_MS, DEFAULT_RUN_STALE_MS } from "./store/runs.js";
 import { isClaim, type Claim, type LedgerKey, type Store } from "./store/types.js";
 
 /** Something the engine is doing that a progress display may show. */
@@ -37,6 +38,16 @@ export interface RuntimeOptions {
    * create may be sent again. Lookups are repeated over this window. @default 60000
    */
   settleWindowMs?: number;
+  /**
+   * How often a running batch or service records a sign of life of its run (`RunStore.heartbeat`).
+   * @default 30000
+   */
+  runHeartbeatMs?: number;
+  /**
+   * How long a `running` run may go without a sign of life before it is ended as abandoned
+   * (`settleAbandonedRuns`); keep it several heartbeats long. @default 180000
+   */
+  runStaleMs?: number;
   /** Told what the engine waits for (rate limits, vendor pauses, claims, settling). */
   onEvent?: (event: RuntimeEvent) => void;
   /**
@@ -69,6 +80,10 @@ export interface Runtime {
   readonly leaseMs: number;
   readonly claimWaitMs: number;
   readonly settleWindowMs: number;
+  /** How often a running batch or service records a sign of life of its run. */
+  readonly runHeartbeatMs: number;
+  /** How long a `running` run may go without a sign of life before it counts as abandoned. */
+  readonly runStaleMs: number;
   /** Reports what the engine waits for. */
   emit(event: RuntimeEvent): void;
   /** Marks a point of a push where a crash matters (a no-op unless a `checkpoint` option is given). */
@@ -163,6 +178,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     leaseMs,
     claimWaitMs,
     settleWindowMs: options.settleWindowMs ?? 60_000,
+    runHeartbeatMs: options.runHeartbeatMs ?? DEFAULT_RUN_HEARTBEAT_MS,
+    runStaleMs: options.runStaleMs ?? DEFAULT_RUN_STALE_MS,
     emit,
     checkpoint: (name) => options.checkpoint?.(name),
     memo<T>(key: string, compute: () => Promise<T>): Promise<T> {

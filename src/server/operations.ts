@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { JOB_STATES, type Job, type LedgerEntry, type Store } from "../index.js";
+import { JOB_STATES, settleAbandonedRuns, type Job, type LedgerEntry, type Store } from "../index.js";
 import type { ServiceSettings } from "./settings.js";
 import { JobDataSchema } from "./workers.js";
 
@@ -96,6 +96,8 @@ export interface OperationsContext {
   /** The run record of this service process. */
   runId: string;
   store: Store;
+  /** How long a `running` run may go without a sign of life before it reads as abandoned. */
+  runStaleMs: number;
   settings: Pick<ServiceSettings, "targets">;
   now: () => number;
   /** Wakes the workers (after a retry or a re-drive). */
@@ -116,6 +118,10 @@ export function registerOperations(app: FastifyInstance, context: OperationsCont
   const { store, now } = context;
   const known = new Set(context.settings.targets.map((t) => t.name));
   const bad = (message: string): { error: string } => ({ error: message });
+  // Runs whose process was killed are ended (interrupted, with a note) before people read them; a failure
+  // to end them never fails the read.
+  const settleAbandoned = (): Promise<unknown> =>
+    settleAbandonedRuns(store.runs, now(), context.runStaleMs).catch(() => []);
 
   app.get("/jobs", async (request, reply) => {
     const query = ListQuery.safeParse(request.query);
@@ -196,12 +202,14 @@ export function registerOperations(app: FastifyInstance, context: OperationsCont
   app.get("/runs", async (request, reply) => {
     const query = RunsQuery.safeParse(request.query);
     if (!query.success) return reply.code(400).send(bad(query.error.issues.map((i) => i.message).join("; ")));
+    await settleAbandoned();
     const runs = await store.runs.list({ kind: query.data.kind, limit: query.data.limit });
     return reply.send({ runs });
   });
 
   app.get("/runs/:id", async (request, reply) => {
     const params = IdParams.parse(request.params);
+    await settleAbandoned();
     const run = await store.runs.get(params.id === "current" ? context.runId : params.id);
     if (!run) return reply.code(404).send(bad("no such run"));
     return reply.send({ run });

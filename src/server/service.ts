@@ -14,6 +14,7 @@ import {
   type RuntimeOptions,
   type Store,
 } from "../index.js";
+import { startRunHeartbeat, type RunHeartbeat } from "../core/store/runs.js";
 import type { ServiceLogger } from "./logger.js";
 import { createServiceMetrics, type PushOutcomeLabel, type ServiceMetrics } from "./metrics.js";
 import { registerOperations } from "./operations.js";
@@ -134,6 +135,8 @@ export function createService(options: ServiceOptions): Service {
   // One run record per service process: what `runs` and `/admin/runs` show, counted as jobs end.
   const runId = newRunId(clock.now());
   let runRecorded: Promise<boolean> | undefined;
+  /** The run's signs of life while the service runs (stopped before its end is recorded). */
+  let heartbeat: RunHeartbeat | undefined;
   const countOutcome = (outcome: PushOutcomeLabel): void => {
     const counter = RUN_COUNTER_OF[outcome];
     if (!counter || !runRecorded) return;
@@ -337,6 +340,7 @@ export function createService(options: ServiceOptions): Service {
           store,
           settings,
           runId,
+          runStaleMs: runtime.runStaleMs,
           now: () => clock.now(),
           nudge: () => {
             workers.nudge();
@@ -355,13 +359,15 @@ export function createService(options: ServiceOptions): Service {
     http,
     async start() {
       await http.listen({ host: settings.listen.host, port: settings.listen.port });
+      const startedAt = new Date(clock.now()).toISOString();
       runRecorded = store.runs
         .create({
           id: runId,
           kind: "service",
           status: "running",
-          startedAt: new Date(clock.now()).toISOString(),
+          startedAt,
           endedAt: undefined,
+          lastSeenAt: startedAt,
           command: `serve (${settings.workers} workers; targets ${settings.targets.map((t) => t.name).join(", ")})`,
           counts: emptyRunCounts(),
           reportPath: undefined,
@@ -374,7 +380,14 @@ export function createService(options: ServiceOptions): Service {
             return false;
           },
         );
-      await runRecorded;
+      if (await runRecorded)
+        heartbeat = startRunHeartbeat(store.runs, runId, {
+          everyMs: runtime.runHeartbeatMs,
+          now: () => clock.now(),
+          onError: (error) => {
+            logger.warn("could not record a sign of life of the service run", { error: String(error) });
+          },
+        });
       workers.start();
       started = true;
       const address = http.server.address() as AddressInfo;
@@ -395,6 +408,7 @@ export function createService(options: ServiceOptions): Service {
         // Stop accepting first: requests in flight are answered, nothing new arrives.
         await http.close();
         const { finished, handedBack } = await workers.stop(graceMs);
+        await heartbeat?.stop();
         if (await runRecorded)
           await store.runs
             .finish(runId, {

@@ -257,6 +257,88 @@ describe("push-profiles", () => {
     }
   }, 300_000);
 
+  it("killed with SIGKILL mid-run: `runs` shows the run interrupted with a note once it stops showing signs of life, and re-running resumes", async () => {
+    const { sourceKey } = addSource("kill", 80);
+    const targets = ["taleez"];
+    for (const name of targets) for (const fake of sandbox.vendor(name).fakes) fake.latency(40);
+    try {
+      // Test hooks: a sign of life every 100 ms, abandoned after 3 s without one (defaults 30 s and 3 min).
+      const env = {
+        ...baseEnv("killed"),
+        HRFLOW_CONNECTORS_RUN_HEARTBEAT_MS: "100",
+        HRFLOW_CONNECTORS_RUN_STALE_MS: "3000",
+      };
+      const ledger = join(tmp, "killed.sqlite");
+      const report = join(tmp, "kill.jsonl");
+      const args = ["push-profiles", ...targets, "--source-key", sourceKey, ...vendorFlags(targets)];
+      const { child, done } = start([...args, "--report", report], env);
+      while (!existsSync(report) || readFileSync(report, "utf8").split("\n").length < 20)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      const store = createSqliteStore(ledger);
+      try {
+        // Alive: its heartbeats move lastSeenAt past its start, and `runs` shows it running.
+        const [live] = await store.runs.list();
+        if (!live) throw new Error("no run recorded");
+        while (((await store.runs.get(live.id))?.lastSeenAt ?? "") <= live.startedAt)
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        const during = await run(["runs", "show", live.id, "--json"], env);
+        expect(
+          z.object({ run: z.object({ status: z.string() }) }).parse(JSON.parse(during.stdout)).run.status,
+        ).toBe("running");
+
+        const exited = new Promise<NodeJS.Signals | null>((resolve) => {
+          child.on("exit", (_code, signal) => {
+            resolve(signal);
+          });
+        });
+        child.kill("SIGKILL");
+        expect(await exited).toBe("SIGKILL");
+        await done;
+        // Nothing ended it: still `running` in the database until someone looks after the stale time.
+        const dead = await store.runs.get(live.id);
+        expect(dead?.status).toBe("running");
+        const lastSeen = dead?.lastSeenAt ?? "";
+        while (Date.now() <= Date.parse(lastSeen) + 3000 + 200)
+          await new Promise((resolve) => setTimeout(resolve, 50));
+
+        const listed = await run(["runs", "--json"], env);
+        expect(listed.code).toBe(0);
+        const RunJson = z.object({
+          id: z.string(),
+          status: z.string(),
+          endedAt: z.string().optional(),
+          lastSeenAt: z.string().optional(),
+          note: z.string().optional(),
+        });
+        const runs = z.object({ runs: z.array(RunJson) }).parse(JSON.parse(listed.stdout)).runs;
+        const killed = runs.find((r) => r.id === live.id);
+        expect(killed?.status).toBe("interrupted");
+        expect(killed?.endedAt).toBe(lastSeen);
+        expect(killed?.note).toBe(
+          `no sign of life since ${lastSeen}: its process stopped without ending the run (killed?); re-running the same command resumes it`,
+        );
+        const shown = await run(["runs", "show", live.id], env);
+        expect(shown.stdout).toContain(`Run ${live.id} (batch): interrupted`);
+        expect(shown.stdout).toContain("no sign of life since");
+
+        const resumed = await run([...args, "--report", join(tmp, "kill-2.jsonl")], env);
+        expect(resumed.stderr).not.toMatch(/error/i);
+        expect(resumed.code).toBe(0);
+        for (const name of targets) {
+          expect(emailsAt(name, "kill"), name).toHaveLength(80);
+          expect(new Set(emailsAt(name, "kill")).size, name).toBe(80);
+        }
+        const [latest, earlier] = await store.runs.list();
+        expect([latest?.status, earlier?.status]).toEqual(["completed", "interrupted"]);
+        expect(latest?.counts.skipped).toBeGreaterThan(0);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      for (const name of targets) for (const fake of sandbox.vendor(name).fakes) fake.latency(0);
+    }
+  }, 300_000);
+
   it("--retry-failed pushes again exactly the items that failed; runs show lists them", async () => {
     const { sourceKey, profiles } = addSource("retry", 30);
     const taleez = sandbox.vendor("taleez");

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify as toYaml } from "yaml";
-import { createSqliteStore, type Store } from "../../src/index.js";
+import { createSqliteStore, type RunRecord, type Store } from "../../src/index.js";
 import { profileEvent, signHrflowWebhook, startSandbox } from "../../src/testing/index.js";
 import { collect, registerSecret } from "../support/leaks.js";
 import { addProfiles, waitFor } from "../support/service.js";
@@ -88,6 +88,9 @@ const childEnv = {
   // Short claim leases and settle window, so a killed push is taken over quickly in the test.
   HRFLOW_CONNECTORS_LEASE_MS: "1500",
   HRFLOW_CONNECTORS_SETTLE_MS: "500",
+  // A sign of life of the service run every 100 ms, abandoned after 3 s without one (defaults 30 s, 3 min).
+  HRFLOW_CONNECTORS_RUN_HEARTBEAT_MS: "100",
+  HRFLOW_CONNECTORS_RUN_STALE_MS: "3000",
 };
 
 interface Run {
@@ -361,6 +364,29 @@ describe("serve as a process", () => {
       });
       const jobs = await store.queue.list({ limit: 10_000 });
       expect(jobs.filter((j) => j.state !== "completed")).toEqual([]);
+
+      // The killed processes' runs: once without a sign of life for the stale time, the operations API
+      // shows them interrupted (ended at their last sign of life); the live process's run is running.
+      const killed = (await store.runs.list({ kind: "service" })).slice(1);
+      expect(killed).toHaveLength(rounds);
+      const lastSeen = Math.max(...killed.map((r) => Date.parse(r.lastSeenAt ?? r.startedAt)));
+      while (Date.now() <= lastSeen + 3_000 + 200) await new Promise((resolve) => setTimeout(resolve, 50));
+      const admin = { authorization: `Bearer ${ADMIN}` };
+      const listed = (await (
+        await fetch(`http://127.0.0.1:${port}/admin/runs?kind=service`, { headers: admin })
+      ).json()) as { runs: RunRecord[] };
+      const [current, ...dead] = listed.runs;
+      expect(current?.status).toBe("running");
+      expect(dead.map((r) => r.status)).toEqual(killed.map(() => "interrupted"));
+      for (const r of dead) {
+        expect(r.endedAt).toBe(r.lastSeenAt);
+        expect(r.note).toMatch(/^no sign of life since .*: the serve process stopped without shutting down/);
+      }
+      const shown = (await (
+        await fetch(`http://127.0.0.1:${port}/admin/runs/current`, { headers: admin })
+      ).json()) as { run: RunRecord };
+      expect(shown.run.status).toBe("running");
+      expect(shown.run.id).toBe(current?.id);
     } finally {
       await store.close();
       last.child.kill("SIGTERM");

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/core/store/open.js";
-import { POSTGRES_MIGRATIONS } from "../../src/core/store/postgres/migrations.js";
+import { migratePostgres, POSTGRES_MIGRATIONS } from "../../src/core/store/postgres/migrations.js";
+import { PostgresDatabase } from "../../src/core/store/postgres/database.js";
+import { settleAbandonedRuns } from "../../src/core/store/runs.js";
 import { createPostgresStore, type PostgresStore } from "../../src/core/store/postgres/store.js";
 import {
   ClaimLostError,
@@ -163,6 +165,35 @@ describe("postgres store: opening, migrations, readiness", () => {
     const rows = await querySql(`SELECT version, name FROM "${schema}".schema_migrations ORDER BY version`);
     expect(rows).toEqual(POSTGRES_MIGRATIONS.map(({ version, name }) => ({ version, name })));
     expect(rows[0]).toEqual({ version: 1, name: "ledger and claims" });
+  });
+
+  it("adds the last sign of life of runs (version 5): a run recorded before has none, its start stands in", async () => {
+    const schema = fresh("lastseen");
+    const db = new PostgresDatabase({ connectionString: TEST_DATABASE_URL, schema });
+    try {
+      await migratePostgres(
+        db,
+        POSTGRES_MIGRATIONS.filter((m) => m.version < 5),
+      );
+    } finally {
+      await db.close();
+    }
+    await querySql(`INSERT INTO "${schema}".runs (id, kind, status, started_at, command)
+      VALUES ('old', 'service', 'running', '2026-11-30T10:00:00.000Z', 'serve')`);
+    const store = await createPostgresStore({ connectionString: urlWithSchema(schema) });
+    try {
+      const old = await store.runs.get("old");
+      expect(old?.status).toBe("running");
+      expect(old?.lastSeenAt).toBeUndefined();
+      const settled = await settleAbandonedRuns(store.runs, Date.parse("2026-11-30T10:03:00.001Z"), 180_000);
+      expect(settled.map((r) => r.id)).toEqual(["old"]);
+      const ended = await store.runs.get("old");
+      expect(ended?.status).toBe("interrupted");
+      expect(ended?.endedAt).toBe("2026-11-30T10:00:00.000Z");
+      expect(ended?.note).toMatch(/^no sign of life since 2026-11-30T10:00:00\.000Z: the serve process/);
+    } finally {
+      await store.close();
+    }
   });
 
   it("refuses a schema that a newer release migrated", async () => {

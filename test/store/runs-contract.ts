@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { emptyRunCounts, type RunRecord } from "../../src/core/store/runs.js";
+import {
+  DEFAULT_RUN_STALE_MS,
+  emptyRunCounts,
+  settleAbandonedRuns,
+  type RunRecord,
+  type RunStore,
+} from "../../src/core/store/runs.js";
 import type { StoreFactory } from "./ledger-contract.js";
 
 /** A run record with defaults. */
@@ -10,6 +16,7 @@ export function run(overrides: Partial<RunRecord> = {}): RunRecord {
     status: "running",
     startedAt: "2026-11-30T10:00:00.000Z",
     endedAt: undefined,
+    lastSeenAt: "2026-11-30T10:00:00.000Z",
     command: "hrflow-connectors push-profiles taleez --source-key src --recruiter-id 7",
     counts: emptyRunCounts(),
     reportPath: ".hrflow-connectors/runs/20261130-100000-ab12.jsonl",
@@ -20,7 +27,8 @@ export function run(overrides: Partial<RunRecord> = {}): RunRecord {
 
 /**
  * The runs contract every backend passes: records round-trip, ids are unique, counts add up atomically
- * from several store objects, a run ends once with its final counts, listings are newest first and filter.
+ * from several store objects, a run ends once with its final counts, listings are newest first and filter,
+ * heartbeats keep a run alive and abandoned runs (no sign of life for too long) are ended as interrupted.
  */
 export function runsContract(factory: StoreFactory): void {
   describe(`runs contract: ${factory.name}`, () => {
@@ -135,6 +143,161 @@ export function runsContract(factory: StoreFactory): void {
         } finally {
           if (other !== store) await other.close();
         }
+      } finally {
+        await store.close();
+      }
+    });
+    it("keeps a run's last sign of life: startedAt at creation, then each heartbeat", async () => {
+      const store = await factory.open();
+      try {
+        await store.runs.create(run({ lastSeenAt: undefined }));
+        expect((await store.runs.get(run().id))?.lastSeenAt).toBe(run().startedAt);
+        expect(await store.runs.heartbeat(run().id, "2026-11-30T10:00:30.000Z")).toBe(true);
+        expect(await store.runs.get(run().id)).toEqual(run({ lastSeenAt: "2026-11-30T10:00:30.000Z" }));
+        expect(await store.runs.heartbeat("nope", "2026-11-30T10:00:30.000Z")).toBe(false);
+        // A run its process ended stays ended: a heartbeat never reopens it.
+        await store.runs.finish(run().id, {
+          status: "interrupted",
+          endedAt: "2026-11-30T10:01:00.000Z",
+          note: "interrupted: run the same command again to resume",
+        });
+        expect(await store.runs.heartbeat(run().id, "2026-11-30T10:01:30.000Z")).toBe(false);
+        expect(await store.runs.get(run().id)).toEqual(
+          run({
+            status: "interrupted",
+            endedAt: "2026-11-30T10:01:00.000Z",
+            lastSeenAt: "2026-11-30T10:00:30.000Z",
+            note: "interrupted: run the same command again to resume",
+          }),
+        );
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("ends only the running runs without a sign of life for too long, as interrupted at their last one", async () => {
+      const store = await factory.open();
+      try {
+        const now = Date.parse("2026-11-30T10:10:00.000Z");
+        await store.runs.create(run({ id: "stale", lastSeenAt: "2026-11-30T10:02:00.000Z" }));
+        await store.runs.count("stale", { created: 2, failed: 1 });
+        await store.runs.create(
+          run({ id: "stale-service", kind: "service", lastSeenAt: "2026-11-30T10:06:59.999Z" }),
+        );
+        await store.runs.create(run({ id: "fresh", lastSeenAt: "2026-11-30T10:07:00.000Z" }));
+        await store.runs.create(run({ id: "beating" }));
+        await store.runs.heartbeat("beating", "2026-11-30T10:09:30.000Z");
+        await store.runs.create(run({ id: "ended" }));
+        await store.runs.finish("ended", {
+          status: "completed",
+          endedAt: "2026-11-30T10:01:00.000Z",
+          note: "all arrived",
+        });
+
+        const settled = await settleAbandonedRuns(store.runs, now, DEFAULT_RUN_STALE_MS);
+        expect(settled.map((r) => r.id).sort()).toEqual(["stale", "stale-service"]);
+
+        const stale = await store.runs.get("stale");
+        expect(stale).toEqual(
+          run({
+            id: "stale",
+            status: "interrupted",
+            endedAt: "2026-11-30T10:02:00.000Z",
+            lastSeenAt: "2026-11-30T10:02:00.000Z",
+            counts: { ...emptyRunCounts(), created: 2, failed: 1 },
+            note: "no sign of life since 2026-11-30T10:02:00.000Z: its process stopped without ending the run (killed?); re-running the same command resumes it",
+          }),
+        );
+        const service = await store.runs.get("stale-service");
+        expect(service?.status).toBe("interrupted");
+        expect(service?.endedAt).toBe("2026-11-30T10:06:59.999Z");
+        expect(service?.note).toMatch(
+          /^no sign of life since 2026-11-30T10:06:59\.999Z: the serve process stopped without shutting down/,
+        );
+        for (const id of ["fresh", "beating"]) {
+          const live = await store.runs.get(id);
+          expect(live?.status, id).toBe("running");
+          expect(live?.endedAt, id).toBeUndefined();
+          expect(live?.note, id).toBeUndefined();
+        }
+        expect((await store.runs.get("ended"))?.note).toBe("all arrived");
+        // Settling again finds nothing left to end.
+        expect(await settleAbandonedRuns(store.runs, now, DEFAULT_RUN_STALE_MS)).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("leaves running a run whose heartbeat lands after the look and before the change", async () => {
+      const store = await factory.open();
+      const other = await factory.reopen();
+      try {
+        const now = Date.parse("2026-11-30T10:10:00.000Z");
+        await store.runs.create(run({ id: "late" }));
+        // The settler reads the run as stale; its process (another store object) shows a sign of life
+        // just before the settler writes.
+        const racing: RunStore = {
+          ...store.runs,
+          list: async (filter) => {
+            const found = await store.runs.list(filter);
+            await other.runs.heartbeat("late", "2026-11-30T10:09:59.000Z");
+            return found;
+          },
+        };
+        expect(await settleAbandonedRuns(racing, now, DEFAULT_RUN_STALE_MS)).toEqual([]);
+        expect(await store.runs.get("late")).toEqual(
+          run({ id: "late", lastSeenAt: "2026-11-30T10:09:59.000Z" }),
+        );
+        // The conditional end itself: not running any more, or seen since, and nothing changes.
+        expect(
+          await store.runs.finish("late", {
+            status: "interrupted",
+            endedAt: "2026-11-30T10:00:00.000Z",
+            ifStaleBefore: "2026-11-30T10:07:00.000Z",
+          }),
+        ).toBe(false);
+        expect((await store.runs.get("late"))?.status).toBe("running");
+        await store.runs.finish("late", { status: "completed", endedAt: "2026-11-30T10:11:00.000Z" });
+        expect(
+          await store.runs.finish("late", {
+            status: "interrupted",
+            endedAt: "2026-11-30T10:00:00.000Z",
+            ifStaleBefore: "2026-11-30T10:30:00.000Z",
+          }),
+        ).toBe(false);
+        expect((await store.runs.get("late"))?.status).toBe("completed");
+      } finally {
+        if (other !== store) await other.close();
+        await store.close();
+      }
+    });
+
+    it("lets a run settled as abandoned whose process was alive run again, or record its real end", async () => {
+      const store = await factory.open();
+      try {
+        const now = Date.parse("2026-11-30T10:10:00.000Z");
+        await store.runs.create(run({ id: "alive" }));
+        await store.runs.create(run({ id: "ends" }));
+        await store.runs.count("ends", { updated: 3 });
+        expect((await settleAbandonedRuns(store.runs, now, DEFAULT_RUN_STALE_MS)).length).toBe(2);
+        // A heartbeat: running again, without the end and note of the settling.
+        expect(await store.runs.heartbeat("alive", "2026-11-30T10:10:05.000Z")).toBe(true);
+        expect(await store.runs.get("alive")).toEqual(
+          run({ id: "alive", lastSeenAt: "2026-11-30T10:10:05.000Z" }),
+        );
+        // Its own end overwrites the settling's.
+        expect(
+          await store.runs.finish("ends", {
+            status: "completed",
+            endedAt: "2026-11-30T10:12:00.000Z",
+            note: "done",
+          }),
+        ).toBe(true);
+        const ends = await store.runs.get("ends");
+        expect(ends?.status).toBe("completed");
+        expect(ends?.endedAt).toBe("2026-11-30T10:12:00.000Z");
+        expect(ends?.note).toBe("done");
+        expect(ends?.counts.updated).toBe(3);
       } finally {
         await store.close();
       }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, describe, expect, it } from "vitest";
 import { createMemoryStore } from "../../src/core/store/memory.js";
+import { settleAbandonedRuns } from "../../src/core/store/runs.js";
 import { createSqliteStore } from "../../src/core/store/sqlite.js";
 import { SQLITE_MIGRATIONS } from "../../src/core/store/sqlite-migrations.js";
 import { openSqliteDatabase } from "../../src/core/store/sqlite.js";
@@ -58,5 +59,27 @@ describe("sqlite runs migration", () => {
     const versions = db.prepare("SELECT version FROM schema_migrations ORDER BY version").all();
     db.close();
     expect(versions.map((v) => v["version"])).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
+  });
+
+  it("adds the last sign of life (version 4): a run recorded before has none and its start stands in", async () => {
+    const path = join(dir, "v3.sqlite");
+    const v3 = openSqliteDatabase(path, { migrations: SQLITE_MIGRATIONS.filter((m) => m.version <= 3) });
+    v3.exec(`INSERT INTO runs (id, kind, status, started_at, command)
+      VALUES ('old', 'batch', 'running', '2026-11-30T10:00:00.000Z', 'hrflow-connectors push-profiles taleez')`);
+    v3.close();
+    const store = createSqliteStore(path);
+    try {
+      const old = await store.runs.get("old");
+      expect(old?.status).toBe("running");
+      expect(old?.lastSeenAt).toBeUndefined();
+      const settled = await settleAbandonedRuns(store.runs, Date.parse("2026-11-30T10:03:00.001Z"), 180_000);
+      expect(settled.map((r) => r.id)).toEqual(["old"]);
+      const ended = await store.runs.get("old");
+      expect(ended?.status).toBe("interrupted");
+      expect(ended?.endedAt).toBe("2026-11-30T10:00:00.000Z");
+      expect(ended?.note).toContain("no sign of life since 2026-11-30T10:00:00.000Z");
+    } finally {
+      await store.close();
+    }
   });
 });

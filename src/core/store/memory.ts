@@ -12,7 +12,7 @@ import {
   type LedgerStore,
   type Store,
 } from "./types.js";
-import { addRunCounts, matchesRunFilter, type RunRecord, type RunStore } from "./runs.js";
+import { addRunCounts, lastSignOfLife, matchesRunFilter, type RunRecord, type RunStore } from "./runs.js";
 
 interface ClaimRow {
   owner: string | undefined;
@@ -85,7 +85,7 @@ function memoryRuns(): RunStore {
   return {
     create: (run) => {
       if (runs.has(run.id)) return Promise.reject(new Error(`a run with id ${run.id} exists already`));
-      runs.set(run.id, copy(run));
+      runs.set(run.id, { ...copy(run), lastSeenAt: run.lastSeenAt ?? run.startedAt });
       return Promise.resolve();
     },
     count: (id, delta) => {
@@ -95,6 +95,12 @@ function memoryRuns(): RunStore {
     },
     finish: (id, end) => {
       const run = runs.get(id);
+      if (
+        run &&
+        end.ifStaleBefore !== undefined &&
+        !(run.status === "running" && Date.parse(lastSignOfLife(run)) < Date.parse(end.ifStaleBefore))
+      )
+        return Promise.resolve(false);
       if (run) {
         run.status = end.status;
         run.endedAt = end.endedAt;
@@ -102,6 +108,20 @@ function memoryRuns(): RunStore {
         if (end.counts !== undefined) run.counts = { ...end.counts };
       }
       return Promise.resolve(run !== undefined);
+    },
+    heartbeat: (id, at) => {
+      const run = runs.get(id);
+      if (!run) return Promise.resolve(false);
+      if (run.status === "running") {
+        run.lastSeenAt = at;
+        return Promise.resolve(true);
+      }
+      // Settled as abandoned (ended at its last sign of life) while its process was alive: running again.
+      if (run.status === "interrupted" && run.endedAt === lastSignOfLife(run)) {
+        Object.assign(run, { status: "running", endedAt: undefined, note: undefined, lastSeenAt: at });
+        return Promise.resolve(true);
+      }
+      return Promise.resolve(false);
     },
     get: (id) => {
       const run = runs.get(id);

@@ -10,10 +10,11 @@
 export type RunKind = "batch" | "service";
 
 /**
- * How a run stands. `running`: under way (or its process died without ending it); `completed`: ended,
- * every item arrived; `incomplete`: ended, some items did not arrive (re-running finishes them);
- * `interrupted`: stopped early by a signal (re-running resumes it); `failed`: could not start or stopped on
- * an error that concerns the whole run (the note says which).
+ * How a run stands. `running`: under way (its process shows a sign of life every
+ * {@link DEFAULT_RUN_HEARTBEAT_MS}); `completed`: ended, every item arrived; `incomplete`: ended, some
+ * items did not arrive (re-running finishes them); `interrupted`: stopped early by a signal, or its process
+ * died without ending it (see {@link settleAbandonedRuns}; re-running resumes it); `failed`: could not start
+ * or stopped on an error that concerns the whole run (the note says which).
  */
 export type RunStatus = "running" | "completed" | "incomplete" | "interrupted" | "failed";
 
@@ -77,6 +78,11 @@ export interface RunRecord {
   startedAt: string;
   /** ISO 8601; undefined while running. */
   endedAt: string | undefined;
+  /**
+   * ISO 8601: the last sign of life of the run's process ({@link RunStore.heartbeat}), `startedAt` when it
+   * is created. Undefined only for runs recorded before the stores kept it (their `startedAt` stands in).
+   */
+  lastSeenAt: string | undefined;
   /** The command line (or the service's description) without any secret, to show and to re-run. */
   command: string;
   counts: RunCounts;
@@ -94,6 +100,13 @@ export interface RunEnd {
   note?: string | undefined;
   /** The final counts, replacing the ones kept so far (a batch that counted itself). */
   counts?: RunCounts | undefined;
+  /**
+   * Ends the run only if it is still `running` and its last sign of life (`lastSeenAt`, else `startedAt`)
+   * is before this time (ISO 8601); otherwise nothing changes and `finish` resolves to false. The check and
+   * the change are one statement, so a heartbeat that lands first keeps its run running
+   * ({@link settleAbandonedRuns} uses it).
+   */
+  ifStaleBefore?: string | undefined;
 }
 
 /** Filter of {@link RunStore.list}. */
@@ -115,8 +128,19 @@ export interface RunStore {
    * false when there is no such run.
    */
   count(id: string, delta: Partial<RunCounts>): Promise<boolean>;
-  /** Ends a run (status, end time, note, final counts). Resolves to false when there is no such run. */
+  /**
+   * Ends a run (status, end time, note, final counts). Resolves to false when there is no such run (or,
+   * with `ifStaleBefore`, when it is not abandoned). A run's own end overwrites an earlier one: a run
+   * settled as abandoned whose process was alive after all records its real end.
+   */
   finish(id: string, end: RunEnd): Promise<boolean>;
+  /**
+   * Records a sign of life of a run's process at `at` (ISO 8601). A run {@link settleAbandonedRuns} ended
+   * (status `interrupted`, ended at its last sign of life) whose process turns out to be alive is running
+   * again: status `running`, no end, no note. Resolves to false when there is no such run, or when it has
+   * ended otherwise (a heartbeat never reopens a run its process ended).
+   */
+  heartbeat(id: string, at: string): Promise<boolean>;
   get(id: string): Promise<RunRecord | undefined>;
   /** Runs, most recently started first. */
   list(filter?: RunFilter): Promise<RunRecord[]>;
@@ -128,4 +152,117 @@ export function matchesRunFilter(run: RunRecord, filter: RunFilter | undefined):
   if (filter?.statuses !== undefined && !filter.statuses.includes(run.status)) return false;
   if (filter?.startedBefore !== undefined && !(run.startedAt < filter.startedBefore)) return false;
   return true;
+}
+
+/** How often a running batch or service records a sign of life of its run (30 s). */
+export const DEFAULT_RUN_HEARTBEAT_MS = 30_000;
+
+/**
+ * How long a `running` run may go without a sign of life before it counts as abandoned (3 min: six
+ * missed heartbeats, so a slow database or a long garbage collection never ends a live run).
+ */
+export const DEFAULT_RUN_STALE_MS = 180_000;
+
+/** When a run last showed a sign of life: `lastSeenAt`, else (recorded before it was kept) `startedAt`. */
+export function lastSignOfLife(run: Pick<RunRecord, "lastSeenAt" | "startedAt">): string {
+  return run.lastSeenAt ?? run.startedAt;
+}
+
+/** The note of a run ended by {@link settleAbandonedRuns}. */
+export function abandonedRunNote(run: Pick<RunRecord, "kind" | "lastSeenAt" | "startedAt">): string {
+  const since = lastSignOfLife(run);
+  return run.kind === "service"
+    ? `no sign of life since ${since}: the serve process stopped without shutting down (killed?); its jobs are taken over by a serve process once their leases expire`
+    : `no sign of life since ${since}: its process stopped without ending the run (killed?); re-running the same command resumes it`;
+}
+
+/**
+ * Ends the runs whose process died without ending them (killed, power cut): each `running` run whose last
+ * sign of life is more than `staleMs` before `nowMs` becomes `interrupted`, ended at its last sign of life,
+ * with a note saying so ({@link abandonedRunNote}); its counts stay. Each end is conditional
+ * (`ifStaleBefore`): a run whose heartbeat lands between the look and the change is left running. Call it
+ * where people read runs (`runs`, `/admin/runs`) and when a batch starts. Resolves to the runs it ended.
+ */
+export async function settleAbandonedRuns(
+  runs: RunStore,
+  nowMs: number,
+  staleMs: number = DEFAULT_RUN_STALE_MS,
+): Promise<RunRecord[]> {
+  const threshold = new Date(nowMs - staleMs).toISOString();
+  const settled: RunRecord[] = [];
+  for (const run of await runs.list({ statuses: ["running"] })) {
+    const since = lastSignOfLife(run);
+    if (!(Date.parse(since) < Date.parse(threshold))) continue;
+    const note = abandonedRunNote(run);
+    const ended = await runs.finish(run.id, {
+      status: "interrupted",
+      endedAt: since,
+      note,
+      ifStaleBefore: threshold,
+    });
+    if (ended) settled.push({ ...run, status: "interrupted", endedAt: since, note });
+  }
+  return settled;
+}
+
+/** Options of {@link startRunHeartbeat}. */
+export interface RunHeartbeatOptions {
+  /** How often. @default {@link DEFAULT_RUN_HEARTBEAT_MS} */
+  everyMs?: number | undefined;
+  /** The time of each sign of life (epoch milliseconds). @default Date.now */
+  now?: (() => number) | undefined;
+  /** Told when a heartbeat could not be recorded (the run goes on). */
+  onError?: ((error: unknown) => void) | undefined;
+}
+
+/** A running heartbeat (see {@link startRunHeartbeat}). */
+export interface RunHeartbeat {
+  /** Stops it and waits for a heartbeat in flight, so that none lands after the run's end. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Records a sign of life of a run every `everyMs` on a timer that never keeps the process alive, until
+ * stopped. A failed heartbeat is handed to `onError` and never stops the run; one heartbeat is in flight at
+ * a time.
+ */
+export function startRunHeartbeat(
+  runs: RunStore,
+  id: string,
+  options: RunHeartbeatOptions = {},
+): RunHeartbeat {
+  const now = options.now ?? Date.now;
+  let inFlight: Promise<void> = Promise.resolve();
+  let busy = false;
+  let stopped = false;
+  const timer = setInterval(
+    () => {
+      if (busy || stopped) return;
+      busy = true;
+      inFlight = runs
+        .heartbeat(id, new Date(now()).toISOString())
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            try {
+              options.onError?.(error);
+            } catch {
+              // A logger's failure never fails a run.
+            }
+          },
+        )
+        .finally(() => {
+          busy = false;
+        });
+    },
+    Math.max(10, options.everyMs ?? DEFAULT_RUN_HEARTBEAT_MS),
+  );
+  timer.unref();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await inFlight;
+    },
+  };
 }

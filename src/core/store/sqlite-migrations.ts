@@ -194,4 +194,12 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       )`);
     },
   },
+  {
+    version: 4,
+    name: "last sign of life of a run",
+    up: (db) => {
+      // NULL for the runs recorded before: their started_at stands in.
+      db.exec("ALTER TABLE runs ADD COLUMN last_seen_at TEXT");
+    },
+  },
 ];

@@ -261,6 +261,7 @@ const RunRowSchema = z.object({
   status: z.enum(["running", "completed", "incomplete", "interrupted", "failed"]),
   started_at: z.string(),
   ended_at: z.string().nullable(),
+  last_seen_at: z.string().nullable(),
   command: z.string(),
   report_path: z.string().nullable(),
   note: z.string().nullable(),
@@ -285,6 +286,7 @@ function decodeRun(row: unknown): RunRecord | undefined {
     status: r.status,
     startedAt: r.started_at,
     endedAt: r.ended_at ?? undefined,
+    lastSeenAt: r.last_seen_at ?? undefined,
     command: r.command,
     counts,
     reportPath: r.report_path ?? undefined,
@@ -292,16 +294,27 @@ function decodeRun(row: unknown): RunRecord | undefined {
   };
 }
 
-/** The runs on an open SQLite database (table from migration 2). */
+/**
+ * The runs on an open SQLite database (table from migration 2, `last_seen_at` from 4). Times are ISO 8601
+ * text in UTC (`toISOString()`), so they compare as text.
+ */
 export function sqliteRuns(db: DatabaseSync): RunStore {
   const columns = RUN_COUNTERS.join(", ");
   const insert = db.prepare(`INSERT INTO runs
-    (id, kind, status, started_at, ended_at, command, report_path, note, ${columns})
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ${RUN_COUNTERS.map(() => "?").join(", ")})`);
+    (id, kind, status, started_at, ended_at, last_seen_at, command, report_path, note, ${columns})
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ${RUN_COUNTERS.map(() => "?").join(", ")})`);
   const add = db.prepare(
     `UPDATE runs SET ${RUN_COUNTERS.map((c) => `${c} = ${c} + ?`).join(", ")} WHERE id = ?`,
   );
   const end = db.prepare("UPDATE runs SET status = ?, ended_at = ?, note = COALESCE(?, note) WHERE id = ?");
+  // The end of an abandoned run: only while it is still running and still without a recent sign of life.
+  const endStale = db.prepare(`UPDATE runs SET status = ?, ended_at = ?, note = COALESCE(?, note)
+    WHERE id = ? AND status = 'running' AND COALESCE(last_seen_at, started_at) < ?`);
+  const beat = db.prepare("UPDATE runs SET last_seen_at = ? WHERE id = ? AND status = 'running'");
+  // A run settled as abandoned (interrupted, ended at its last sign of life) whose process is alive after all.
+  const revive =
+    db.prepare(`UPDATE runs SET status = 'running', ended_at = NULL, note = NULL, last_seen_at = ?
+    WHERE id = ? AND status = 'interrupted' AND ended_at = COALESCE(last_seen_at, started_at)`);
   const setCounts = db.prepare(
     `UPDATE runs SET ${RUN_COUNTERS.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`,
   );
@@ -322,6 +335,7 @@ export function sqliteRuns(db: DatabaseSync): RunStore {
           run.status,
           run.startedAt,
           run.endedAt ?? null,
+          run.lastSeenAt ?? run.startedAt,
           run.command,
           run.reportPath ?? null,
           run.note ?? null,
@@ -333,7 +347,13 @@ export function sqliteRuns(db: DatabaseSync): RunStore {
     finish: (id, ended) =>
       settle(() =>
         transaction(db, () => {
-          const changed = Number(end.run(ended.status, ended.endedAt, ended.note ?? null, id).changes) > 0;
+          const changed =
+            Number(
+              (ended.ifStaleBefore === undefined
+                ? end.run(ended.status, ended.endedAt, ended.note ?? null, id)
+                : endStale.run(ended.status, ended.endedAt, ended.note ?? null, id, ended.ifStaleBefore)
+              ).changes,
+            ) > 0;
           if (changed && ended.counts) {
             const counts = ended.counts;
             setCounts.run(...RUN_COUNTERS.map((c) => counts[c]), id);
@@ -341,6 +361,8 @@ export function sqliteRuns(db: DatabaseSync): RunStore {
           return changed;
         }),
       ),
+    heartbeat: (id, at) =>
+      settle(() => Number(beat.run(at, id).changes) > 0 || Number(revive.run(at, id).changes) > 0),
     get: (id) => settle(() => decodeRun(getStmt.get(id))),
     list: (filter) =>
       settle(() => {

@@ -296,6 +296,13 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         paused_at bigint NOT NULL
       );`,
   },
+  {
+    version: 5,
+    name: "last sign of life of a run",
+    up: (t) => `
+      -- NULL for the runs recorded before: their started_at stands in.
+      ALTER TABLE ${t("runs")} ADD COLUMN last_seen_at timestamptz;`,
+  },
 ];
 
 const AppliedSchema = z.object({ version: z.number().int() });

@@ -8,6 +8,7 @@ const RunRowSchema = z.object({
   status: z.enum(["running", "completed", "incomplete", "interrupted", "failed"]),
   started_at: z.date(),
   ended_at: z.date().nullable(),
+  last_seen_at: z.date().nullable(),
   command: z.string(),
   report_path: z.string().nullable(),
   note: z.string().nullable(),
@@ -33,6 +34,7 @@ function decodeRun(row: unknown): RunRecord | undefined {
     status: r.status,
     startedAt: r.started_at.toISOString(),
     endedAt: r.ended_at?.toISOString(),
+    lastSeenAt: r.last_seen_at?.toISOString(),
     command: r.command,
     counts,
     reportPath: r.report_path ?? undefined,
@@ -41,18 +43,20 @@ function decodeRun(row: unknown): RunRecord | undefined {
 }
 
 /**
- * The runs on PostgreSQL (table from migration 3). Counts are added with one `UPDATE ... SET n = n + $1`
- * per call, so workers on several machines counting for one run never lose an increment.
+ * The runs on PostgreSQL (table from migration 3, `last_seen_at` from 5). Counts are added with one
+ * `UPDATE ... SET n = n + $1` per call, so workers on several machines counting for one run never lose an
+ * increment.
  */
 export function postgresRuns(db: PostgresDatabase): RunStore {
   const runs = db.table("runs");
   const columns = RUN_COUNTERS.join(", ");
-  const first = 9;
+  const first = 10;
   return {
     async create(run) {
       await db.pool.query(
-        `INSERT INTO ${runs} (id, kind, status, started_at, ended_at, command, report_path, note, ${columns})
-         VALUES ($1, $2, $3, $4::timestamptz, $5::timestamptz, $6, $7, $8,
+        `INSERT INTO ${runs}
+           (id, kind, status, started_at, ended_at, command, report_path, note, last_seen_at, ${columns})
+         VALUES ($1, $2, $3, $4::timestamptz, $5::timestamptz, $6, $7, $8, $9::timestamptz,
            ${RUN_COUNTERS.map((_, i) => `$${first + i}::integer`).join(", ")})`,
         [
           run.id,
@@ -63,6 +67,7 @@ export function postgresRuns(db: PostgresDatabase): RunStore {
           run.command,
           run.reportPath ?? null,
           run.note ?? null,
+          run.lastSeenAt ?? run.startedAt,
           ...RUN_COUNTERS.map((c) => run.counts[c]),
         ],
       );
@@ -77,17 +82,39 @@ export function postgresRuns(db: PostgresDatabase): RunStore {
     },
     async finish(id, end) {
       const counts = end.counts;
+      const stale = end.ifStaleBefore;
+      const last = counts ? 4 + RUN_COUNTERS.length : 4;
+      // With ifStaleBefore, the check and the change are one statement: a heartbeat that lands first wins.
       const result = await db.pool.query(
         `UPDATE ${runs} SET status = $2, ended_at = $3::timestamptz, note = coalesce($4, note)
            ${counts ? `, ${RUN_COUNTERS.map((c, i) => `${c} = $${i + 5}::integer`).join(", ")}` : ""}
-         WHERE id = $1`,
+         WHERE id = $1${
+           stale !== undefined
+             ? ` AND status = 'running' AND coalesce(last_seen_at, started_at) < $${last + 1}::timestamptz`
+             : ""
+         }`,
         [
           id,
           end.status,
           end.endedAt,
           end.note ?? null,
           ...(counts ? RUN_COUNTERS.map((c) => counts[c]) : []),
+          ...(stale !== undefined ? [stale] : []),
         ],
+      );
+      return (result.rowCount ?? 0) > 0;
+    },
+    async heartbeat(id, at) {
+      // Running: a new sign of life. Settled as abandoned (interrupted, ended at its last sign of life)
+      // while its process was alive: running again. Any other end stays.
+      const result = await db.pool.query(
+        `UPDATE ${runs} SET last_seen_at = $2::timestamptz,
+           status = 'running',
+           ended_at = CASE WHEN status = 'running' THEN ended_at END,
+           note = CASE WHEN status = 'running' THEN note END
+         WHERE id = $1 AND (status = 'running'
+           OR (status = 'interrupted' AND ended_at = coalesce(last_seen_at, started_at)))`,
+        [id, at],
       );
       return (result.rowCount ?? 0) > 0;
     },
