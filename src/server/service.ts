@@ -14,7 +14,7 @@ import {
   type RuntimeOptions,
   type Store,
 } from "../index.js";
-import { startRunHeartbeat, type RunHeartbeat } from "../core/store/runs.js";
+import { settleAbandonedRuns, startRunHeartbeat, type RunHeartbeat } from "../core/store/runs.js";
 import type { ServiceLogger } from "./logger.js";
 import { createServiceMetrics, type PushOutcomeLabel, type ServiceMetrics } from "./metrics.js";
 import { registerOperations } from "./operations.js";
@@ -359,6 +359,21 @@ export function createService(options: ServiceOptions): Service {
     http,
     async start() {
       await http.listen({ host: settings.listen.host, port: settings.listen.port });
+      // Runs of serve processes (or batches) that were killed read as interrupted from now on, not only
+      // once someone lists runs; a failure here never stops the service from starting.
+      await settleAbandonedRuns(store.runs, clock.now(), runtime.runStaleMs).then(
+        (settled) => {
+          for (const run of settled)
+            logger.info("run ended as interrupted: its process stopped without ending it", {
+              run: run.id,
+              kind: run.kind,
+              lastSeenAt: run.endedAt,
+            });
+        },
+        (error: unknown) => {
+          logger.warn("could not check for abandoned runs", { error: String(error) });
+        },
+      );
       const startedAt = new Date(clock.now()).toISOString();
       runRecorded = store.runs
         .create({

@@ -1,4 +1,7 @@
 import { createHmac } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -7,7 +10,7 @@ import {
   startSandbox,
   type WebhookSignatureVariant,
 } from "../../src/testing/index.js";
-import { createSqliteStore } from "../../src/index.js";
+import { createSqliteStore, emptyRunCounts, type RunRecord } from "../../src/index.js";
 import { hrflowKey } from "../../src/testing/profiles.js";
 import { registerSecret } from "../support/leaks.js";
 import {
@@ -311,6 +314,40 @@ describe("around the ingress", () => {
     // The probes stay open: an orchestrator checks them without a token.
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
+  });
+
+  it("ends, on start, the runs of processes that died without ending them, and only those", async () => {
+    const store = createSqliteStore(join(mkdtempSync(join(tmpdir(), "svc-runs-")), "service.sqlite"));
+    const at = (agoMs: number): string => new Date(Date.now() - agoMs).toISOString();
+    const run = (id: string, kind: "batch" | "service", lastSeenAt: string): RunRecord => ({
+      id,
+      kind,
+      status: "running",
+      startedAt: at(3_600_000),
+      endedAt: undefined,
+      lastSeenAt,
+      command: "test",
+      counts: { ...emptyRunCounts(), created: 3 },
+      reportPath: undefined,
+      note: undefined,
+    });
+    const lastSign = at(10 * 60_000);
+    await store.runs.create(run("killed-serve", "service", lastSign));
+    await store.runs.create(run("live-batch", "batch", at(5_000)));
+    const service = await start({ store });
+    const killed = await store.runs.get("killed-serve");
+    // Ended at its last sign of life, its counts kept.
+    expect(killed).toMatchObject({ status: "interrupted", endedAt: lastSign, counts: { created: 3 } });
+    expect(killed?.note).toContain("the serve process stopped without shutting down");
+    expect((await store.runs.get("live-batch"))?.status).toBe("running");
+    const own = await store.runs.list({ kind: "service", statuses: ["running"] });
+    expect(own).toHaveLength(1);
+    expect(service.logs).toContainEqual(
+      expect.objectContaining({
+        msg: expect.stringContaining("run ended as interrupted"),
+        run: "killed-serve",
+      }),
+    );
   });
 
   it("has no operations API without an admin token, and refuses a wrong one", async () => {

@@ -181,7 +181,7 @@ export function abandonedRunNote(run: Pick<RunRecord, "kind" | "lastSeenAt" | "s
  * sign of life is more than `staleMs` before `nowMs` becomes `interrupted`, ended at its last sign of life,
  * with a note saying so ({@link abandonedRunNote}); its counts stay. Each end is conditional
  * (`ifStaleBefore`): a run whose heartbeat lands between the look and the change is left running. Call it
- * where people read runs (`runs`, `/admin/runs`) and when a batch starts. Resolves to the runs it ended.
+ * where people read runs (`runs`, `/admin/runs`) and when a batch or a service starts. Resolves to the runs it ended.
  */
 export async function settleAbandonedRuns(
   runs: RunStore,
