@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/core/store/open.js";
 import { migratePostgres, POSTGRES_MIGRATIONS } from "../../src/core/store/postgres/migrations.js";
 import { PostgresDatabase } from "../../src/core/store/postgres/database.js";
-import { settleAbandonedRuns } from "../../src/core/store/runs.js";
+import { expectRunFromBeforeLastSeenSettles } from "./runs-contract.js";
 import { createPostgresStore, type PostgresStore } from "../../src/core/store/postgres/store.js";
 import {
   ClaimLostError,
@@ -182,15 +182,10 @@ describe("postgres store: opening, migrations, readiness", () => {
       VALUES ('old', 'service', 'running', '2026-11-30T10:00:00.000Z', 'serve')`);
     const store = await createPostgresStore({ connectionString: urlWithSchema(schema) });
     try {
-      const old = await store.runs.get("old");
-      expect(old?.status).toBe("running");
-      expect(old?.lastSeenAt).toBeUndefined();
-      const settled = await settleAbandonedRuns(store.runs, Date.parse("2026-11-30T10:03:00.001Z"), 180_000);
-      expect(settled.map((r) => r.id)).toEqual(["old"]);
-      const ended = await store.runs.get("old");
-      expect(ended?.status).toBe("interrupted");
-      expect(ended?.endedAt).toBe("2026-11-30T10:00:00.000Z");
-      expect(ended?.note).toMatch(/^no sign of life since 2026-11-30T10:00:00\.000Z: the serve process/);
+      await expectRunFromBeforeLastSeenSettles(
+        store.runs,
+        /^no sign of life since 2026-11-30T10:00:00\.000Z: the serve process/,
+      );
     } finally {
       await store.close();
     }

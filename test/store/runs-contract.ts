@@ -30,6 +30,22 @@ export function run(overrides: Partial<RunRecord> = {}): RunRecord {
  * from several store objects, a run ends once with its final counts, listings are newest first and filter,
  * heartbeats keep a run alive and abandoned runs (no sign of life for too long) are ended as interrupted.
  */
+/**
+ * A run recorded before the stores kept its last sign of life (inserted by the caller as `old`, started
+ * 2026-11-30T10:00:00.000Z, still running): it reads without one, and its start stands in when it is settled.
+ */
+export async function expectRunFromBeforeLastSeenSettles(runs: RunStore, note: RegExp): Promise<void> {
+  const old = await runs.get("old");
+  expect(old?.status).toBe("running");
+  expect(old?.lastSeenAt).toBeUndefined();
+  const settled = await settleAbandonedRuns(runs, Date.parse("2026-11-30T10:03:00.001Z"), 180_000);
+  expect(settled.map((r) => r.id)).toEqual(["old"]);
+  const ended = await runs.get("old");
+  expect(ended?.status).toBe("interrupted");
+  expect(ended?.endedAt).toBe("2026-11-30T10:00:00.000Z");
+  expect(ended?.note).toMatch(note);
+}
+
 export function runsContract(factory: StoreFactory): void {
   describe(`runs contract: ${factory.name}`, () => {
     it("round-trips a run, with undefined fields kept undefined", async () => {
