@@ -30,6 +30,7 @@ import { optionSpecs, toKebab, type OptionSpec } from "./option-specs.js";
 import { createProgressDisplay, formatDuration, type ProgressMode } from "./progress.js";
 import {
   configFor,
+  GlobalOptionsSchema,
   databaseFlag,
   helpText,
   leftoverIssues,
@@ -233,11 +234,18 @@ async function* selectorsFrom(path: string, kind: "key" | "reference"): AsyncGen
   for await (const line of fileLines(path)) yield kind === "key" ? { key: line } : { reference: line };
 }
 
-/** The command line as typed, rebuilt from what commander read (credentials are never flags). */
-function commandLine(connectors: readonly string[], command: Command): string {
+/**
+ * The command line as typed, rebuilt from what commander read (credentials are never flags), with the
+ * global options that name where credentials and the ledger come from (`--config`, `--database` without
+ * its password), so that the printed command runs as it is. `omit`: options (camelCase) left out.
+ */
+function commandLine(connectors: readonly string[], command: Command, omit: readonly string[] = []): string {
   const parts = ["hrflow-connectors", "push-profiles", ...connectors];
+  const globals = GlobalOptionsSchema.parse(command.optsWithGlobals());
+  if (globals.config !== undefined) parts.push("--config", quote(globals.config));
+  if (globals.database !== undefined) parts.push("--database", quote(displayLocation(globals.database)));
   for (const [name, value] of Object.entries(command.opts<Record<string, unknown>>())) {
-    if (value === undefined) continue;
+    if (value === undefined || omit.includes(name)) continue;
     const flag = `--${toKebab(name)}`;
     if (value === true) parts.push(flag);
     else if (value === false) parts.push(`--no-${flag.slice(2)}`);
@@ -454,6 +462,15 @@ export async function pushProfilesCommand(
       issues.push({ path: "--source-key", message: "is required: the HrFlow source to push" });
     if (batch.readVendor === true && batch.dryRun !== true)
       issues.push({ path: "--read-vendor", message: "goes with --dry-run" });
+    if (
+      batch.report !== undefined &&
+      batch.retryFailed !== undefined &&
+      resolve(io.cwd, batch.report) === resolve(io.cwd, batch.retryFailed)
+    )
+      issues.push({
+        path: "--report",
+        message: "is the report --retry-failed reads: give another file, or none (each run writes its own)",
+      });
 
     const hrflow = hrflowFromEnv(env, logger);
     issues.push(...hrflow.issues);
@@ -594,8 +611,16 @@ export async function pushProfilesCommand(
       // Nothing arrived and every failure says the same: the run could not really start.
       if (arrived === 0 && failureKinds.size === 1 && failureKinds.has("auth")) return ExitCode.authRefused;
       if (arrived === 0 && failureKinds.size === 1 && failureKinds.has("config")) return ExitCode.badInput;
+      const { failed, partial, refused } = summary.counts;
+      const retry = `${out.redact(commandLine(names, command, ["report", "retryFailed"]))} --retry-failed ${quote(reportPath)}`;
       out.error(
-        `${summary.counts.failed + summary.counts.partial + summary.counts.refused} item(s) did not arrive. Run the same command again to finish them, or only them:\n  ${line} --retry-failed ${quote(reportPath)}`,
+        `${failed + partial + refused} item(s) did not arrive.` +
+          (failed + partial > 0
+            ? ` Run the same command again to finish them, or only them:\n  ${retry}`
+            : "") +
+          (refused > 0
+            ? `\n${refused} refused: the profile cannot become a valid payload for that ATS (the reason is above); re-running changes nothing until the profile or your logics change, then:\n  ${retry}`
+            : ""),
       );
       return ExitCode.remoteFailure;
     }

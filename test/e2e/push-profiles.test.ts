@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -342,13 +342,35 @@ describe("push-profiles", () => {
   it("--retry-failed pushes again exactly the items that failed; runs show lists them", async () => {
     const { sourceKey, profiles } = addSource("retry", 30);
     const taleez = sandbox.vendor("taleez");
-    const env = baseEnv("retry");
+    // Credentials and the fake's options in a --config file only, as a newcomer has them from the sandbox:
+    // the command printed to finish the run must carry it.
+    const env = Object.fromEntries(
+      Object.entries(baseEnv("retry")).filter(([k]) => k === "PATH" || k.startsWith("HRFLOW_CONNECTORS_")),
+    );
+    const config = join(tmp, "retry-config.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        ...sandbox.hrflowEnv,
+        ...taleez.env(),
+        options: { taleez: taleez.options() },
+      }),
+    );
     const report = join(tmp, "retry.jsonl");
-    const args = ["push-profiles", "taleez", "--source-key", sourceKey, ...vendorFlags(["taleez"])];
+    const args = ["--config", config, "push-profiles", "taleez", "--source-key", sourceKey];
     taleez.faults.create.fake.fail({ method: "POST", path: /^\/0\/candidates$/, status: 400, times: 4 });
     const first = await run([...args, "--report", report], env);
-    expect(first.code).toBe(4);
-    expect(first.stderr).toContain("--retry-failed");
+    expect(first.code, first.stderr).toBe(4);
+    const printed = /\n {2}(hrflow-connectors push-profiles .*--retry-failed .*)\n/.exec(first.stderr)?.[1];
+    expect(printed).toBe(
+      `hrflow-connectors push-profiles taleez --config ${config} --source-key ${sourceKey} --retry-failed ${report}`,
+    );
+    // Retrying into the report being read would destroy it: refused, the report untouched.
+    const reportBefore = readFileSync(report, "utf8");
+    const same = await run([...args, "--retry-failed", report, "--report", report], env);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toContain("--report: is the report --retry-failed reads");
+    expect(readFileSync(report, "utf8")).toBe(reportBefore);
     const failed = items(readLines(report)).filter((l) => l.action === "failed");
     expect(failed).toHaveLength(4);
     expect(emailsAt("taleez", "retry")).toHaveLength(26);
@@ -363,7 +385,11 @@ describe("push-profiles", () => {
     const pulls = (): number =>
       sandbox.hrflow.requests.filter((r) => r.path === "/v1/profile/indexing").length;
     const before = pulls();
-    const retry = await run([...args, "--retry-failed", report, "--report", join(tmp, "retry-2.jsonl")], env);
+    // The printed command, run as printed (plus a report name for this test to read).
+    const retry = await run(
+      [...(printed ?? "").split(" ").slice(1), "--report", join(tmp, "retry-2.jsonl")],
+      env,
+    );
     expect(retry.code).toBe(0);
     const retried = items(readLines(join(tmp, "retry-2.jsonl")));
     expect(retried.map((l) => l.profileKey).sort()).toEqual(failed.map((l) => l.profileKey).sort());
