@@ -613,14 +613,16 @@ export async function pushProfilesCommand(
       if (arrived === 0 && failureKinds.size === 1 && failureKinds.has("config")) return ExitCode.badInput;
       const { failed, partial, refused } = summary.counts;
       const retry = `${out.redact(commandLine(names, command, ["report", "retryFailed"]))} --retry-failed ${quote(reportPath)}`;
+      const refusedNote =
+        refused > 0
+          ? `${refused} refused: the profile cannot become a valid payload for that ATS (the reason is above), and re-running changes nothing until the profile or your logics change. `
+          : "";
       out.error(
-        `${failed + partial + refused} item(s) did not arrive.` +
+        `${failed + partial + refused} item(s) did not arrive. ${refusedNote}` +
           (failed + partial > 0
-            ? ` Run the same command again to finish them, or only them:\n  ${retry}`
-            : "") +
-          (refused > 0
-            ? `\n${refused} refused: the profile cannot become a valid payload for that ATS (the reason is above); re-running changes nothing until the profile or your logics change, then:\n  ${retry}`
-            : ""),
+            ? "Run the same command again to finish them, or only them:"
+            : "Once they changed, retry them with:") +
+          `\n  ${retry}`,
       );
       return ExitCode.remoteFailure;
     }
