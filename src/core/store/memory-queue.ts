@@ -1,7 +1,11 @@
 import {
-  deadReasonOf,
+  completeJob,
+  expireJob,
+  failJob,
   newJobId,
-  withEvent,
+  releaseJob,
+  requeueJob,
+  startJob,
   type Enqueued,
   type Job,
   type JobLease,
@@ -32,32 +36,24 @@ export function createMemoryQueue(seedLedger: (entry: LedgerEntry) => void): Job
 
   /** Expired leases: the attempt is over; the job waits again, or is dead when out of attempts. */
   const expireLeases = (nowMs: number): void => {
+    for (const job of jobs.values())
+      if (job.state === "active" && (job.leaseExpiresAt ?? 0) <= nowMs) expireJob(job, nowMs);
+  };
+
+  /** Queues again every job of a state (and target), due now; returns how many. */
+  const moveAll = (
+    from: "retry" | "dead",
+    nowMs: number,
+    target: string | undefined,
+    event: "retried" | "redriven",
+  ): number => {
+    let moved = 0;
     for (const job of jobs.values()) {
-      if (job.state !== "active" || (job.leaseExpiresAt ?? 0) > nowMs) continue;
-      const detail = `the lease of ${job.worker ?? "a worker"} expired (the worker stopped or stalled)`;
-      job.history = withEvent(job.history, {
-        at: nowMs,
-        event: "lease-expired",
-        attempt: job.attempts,
-        detail,
-      });
-      job.leaseExpiresAt = undefined;
-      job.updatedAt = nowMs;
-      if (job.attempts >= job.maxAttempts) {
-        job.state = "dead";
-        job.finishedAt = nowMs;
-        job.deadReason = `gave up after ${job.attempts} attempt(s): ${detail}`;
-        job.history = withEvent(job.history, {
-          at: nowMs,
-          event: "dead",
-          attempt: job.attempts,
-          detail: job.deadReason,
-        });
-      } else {
-        job.state = "retry";
-        job.runAt = nowMs;
-      }
+      if (job.state !== from || (target !== undefined && job.target !== target)) continue;
+      requeueJob(job, nowMs, event);
+      moved++;
     }
+    return moved;
   };
 
   return {
@@ -132,19 +128,7 @@ export function createMemoryQueue(seedLedger: (entry: LedgerEntry) => void): Job
         const id = JSON.stringify([job.target, job.key]);
         if (busy.has(id)) continue;
         busy.add(id);
-        job.state = "active";
-        job.attempts += 1;
-        job.worker = worker;
-        job.startedAt = nowMs;
-        job.leaseExpiresAt = nowMs + leaseMs;
-        job.updatedAt = nowMs;
-        job.history = withEvent(job.history, {
-          at: nowMs,
-          event: "started",
-          attempt: job.attempts,
-          detail: worker,
-        });
-        leases.push({ job: copy(job), worker, attempt: job.attempts, expiresAt: nowMs + leaseMs });
+        leases.push({ ...startJob(job, worker, nowMs, leaseMs), job: copy(job) });
       }
       return Promise.resolve(leases);
     },
@@ -160,55 +144,20 @@ export function createMemoryQueue(seedLedger: (entry: LedgerEntry) => void): Job
     complete: (lease, { nowMs, result }) => {
       const job = holds(lease);
       if (!job) return Promise.resolve(false);
-      job.state = "completed";
-      job.finishedAt = nowMs;
-      job.updatedAt = nowMs;
-      job.leaseExpiresAt = undefined;
-      job.lastError = undefined;
-      job.result = result === undefined ? undefined : structuredClone(result);
-      job.history = withEvent(job.history, { at: nowMs, event: "completed", attempt: job.attempts });
+      completeJob(job, nowMs, result === undefined ? undefined : structuredClone(result));
       return Promise.resolve(true);
     },
 
-    fail: (lease, { nowMs, error, retryAt, deadReason }) => {
+    fail: (lease, options) => {
       const job = holds(lease);
       if (!job) return Promise.resolve(undefined);
-      job.lastError = { ...error };
-      job.leaseExpiresAt = undefined;
-      job.updatedAt = nowMs;
-      const detail = `${error.name}: ${error.message}`;
-      if (retryAt !== undefined && job.attempts < job.maxAttempts) {
-        job.state = "retry";
-        job.runAt = retryAt;
-        job.history = withEvent(job.history, { at: nowMs, event: "failed", attempt: job.attempts, detail });
-        return Promise.resolve("retry");
-      }
-      job.state = "dead";
-      job.finishedAt = nowMs;
-      job.deadReason = deadReason ?? deadReasonOf(error, job.attempts, job.maxAttempts);
-      job.history = withEvent(job.history, {
-        at: nowMs,
-        event: "dead",
-        attempt: job.attempts,
-        detail: job.deadReason,
-      });
-      return Promise.resolve("dead");
+      return Promise.resolve(failJob(job, { ...options, error: { ...options.error } }));
     },
 
     release: (lease, nowMs) => {
       const job = holds(lease);
       if (!job) return Promise.resolve(false);
-      job.state = "queued";
-      job.attempts = Math.max(0, job.attempts - 1);
-      job.runAt = nowMs;
-      job.leaseExpiresAt = undefined;
-      job.updatedAt = nowMs;
-      job.history = withEvent(job.history, {
-        at: nowMs,
-        event: "released",
-        attempt: job.attempts,
-        detail: lease.worker,
-      });
+      releaseJob(job, lease.worker, nowMs);
       return Promise.resolve(true);
     },
 
@@ -232,47 +181,13 @@ export function createMemoryQueue(seedLedger: (entry: LedgerEntry) => void): Job
     retry: (id, nowMs) => {
       const job = jobs.get(id);
       if (!job) return Promise.resolve(undefined);
-      if (job.state === "retry" || job.state === "dead") {
-        const wasDead = job.state === "dead";
-        job.state = "queued";
-        job.runAt = nowMs;
-        job.updatedAt = nowMs;
-        job.finishedAt = undefined;
-        job.deadReason = undefined;
-        if (wasDead) job.attempts = 0;
-        job.history = withEvent(job.history, { at: nowMs, event: "retried", attempt: job.attempts });
-      }
+      if (job.state === "retry" || job.state === "dead") requeueJob(job, nowMs, "retried");
       return Promise.resolve(copy(job));
     },
 
-    retryAll: ({ nowMs, target }) => {
-      let count = 0;
-      for (const job of jobs.values()) {
-        if (job.state !== "retry" || (target !== undefined && job.target !== target)) continue;
-        job.state = "queued";
-        job.runAt = nowMs;
-        job.updatedAt = nowMs;
-        job.history = withEvent(job.history, { at: nowMs, event: "retried", attempt: job.attempts });
-        count++;
-      }
-      return Promise.resolve(count);
-    },
+    retryAll: ({ nowMs, target }) => Promise.resolve(moveAll("retry", nowMs, target, "retried")),
 
-    redrive: ({ nowMs, target }) => {
-      let count = 0;
-      for (const job of jobs.values()) {
-        if (job.state !== "dead" || (target !== undefined && job.target !== target)) continue;
-        job.state = "queued";
-        job.attempts = 0;
-        job.runAt = nowMs;
-        job.updatedAt = nowMs;
-        job.finishedAt = undefined;
-        job.deadReason = undefined;
-        job.history = withEvent(job.history, { at: nowMs, event: "redriven", attempt: 0 });
-        count++;
-      }
-      return Promise.resolve(count);
-    },
+    redrive: ({ nowMs, target }) => Promise.resolve(moveAll("dead", nowMs, target, "redriven")),
 
     pause: (target, nowMs) => {
       if (!paused.has(target)) paused.set(target, nowMs);

@@ -292,3 +292,99 @@ export function deadReasonOf(error: JobError, attempts: number, maxAttempts: num
     ? `gave up after ${attempts} attempt(s): ${error.name}: ${error.message}`
     : `${error.kind}: ${error.name}: ${error.message}`;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Job transitions: what each queue operation does to a job, defined once. Every backend applies them to
+// its copy of the job and writes it back (PostgreSQL also tells pg-boss the outcome they return).
+
+/** Takes a job for `worker`: active, one more attempt, leased until `nowMs + leaseMs`. */
+export function startJob(job: Job, worker: string, nowMs: number, leaseMs: number): JobLease {
+  job.state = "active";
+  job.attempts += 1;
+  job.worker = worker;
+  job.startedAt = nowMs;
+  job.leaseExpiresAt = nowMs + leaseMs;
+  job.updatedAt = nowMs;
+  job.history = withEvent(job.history, {
+    at: nowMs,
+    event: "started",
+    attempt: job.attempts,
+    detail: worker,
+  });
+  return { job, worker, attempt: job.attempts, expiresAt: nowMs + leaseMs };
+}
+
+/** Ends an attempt whose lease ran out (its worker stopped or stalled): waits again, or dead when out of attempts. */
+export function expireJob(job: Job, nowMs: number): "retry" | "dead" {
+  const detail = `the lease of ${job.worker ?? "a worker"} expired (the worker stopped or stalled)`;
+  job.history = withEvent(job.history, { at: nowMs, event: "lease-expired", attempt: job.attempts, detail });
+  job.leaseExpiresAt = undefined;
+  job.updatedAt = nowMs;
+  if (job.attempts >= job.maxAttempts) {
+    bury(job, nowMs, `gave up after ${job.attempts} attempt(s): ${detail}`);
+    return "dead";
+  }
+  job.state = "retry";
+  job.runAt = nowMs;
+  return "retry";
+}
+
+/** Ends a job that succeeded. */
+export function completeJob(job: Job, nowMs: number, result: JobData | undefined): void {
+  job.state = "completed";
+  job.finishedAt = nowMs;
+  job.updatedAt = nowMs;
+  job.leaseExpiresAt = undefined;
+  job.lastError = undefined;
+  job.result = result;
+  job.history = withEvent(job.history, { at: nowMs, event: "completed", attempt: job.attempts });
+}
+
+/** Ends a failed attempt: waits until `retryAt` while attempts are left, else dead-lettered. */
+export function failJob(job: Job, { nowMs, error, retryAt, deadReason }: FailOptions): "retry" | "dead" {
+  job.lastError = error;
+  job.leaseExpiresAt = undefined;
+  job.updatedAt = nowMs;
+  if (retryAt !== undefined && job.attempts < job.maxAttempts) {
+    job.state = "retry";
+    job.runAt = retryAt;
+    const detail = `${error.name}: ${error.message}`;
+    job.history = withEvent(job.history, { at: nowMs, event: "failed", attempt: job.attempts, detail });
+    return "retry";
+  }
+  bury(job, nowMs, deadReason ?? deadReasonOf(error, job.attempts, job.maxAttempts));
+  return "dead";
+}
+
+/** Hands a job back untried (a worker stopping): queued now, the attempt not counted. */
+export function releaseJob(job: Job, worker: string, nowMs: number): void {
+  job.state = "queued";
+  job.attempts = Math.max(0, job.attempts - 1);
+  job.runAt = nowMs;
+  job.leaseExpiresAt = undefined;
+  job.updatedAt = nowMs;
+  job.history = withEvent(job.history, {
+    at: nowMs,
+    event: "released",
+    attempt: job.attempts,
+    detail: worker,
+  });
+}
+
+/** Queues a waiting or dead job again, due now; a dead one gets a fresh attempt budget. */
+export function requeueJob(job: Job, nowMs: number, event: "retried" | "redriven"): void {
+  if (job.state === "dead") job.attempts = 0;
+  job.state = "queued";
+  job.runAt = nowMs;
+  job.updatedAt = nowMs;
+  job.finishedAt = undefined;
+  job.deadReason = undefined;
+  job.history = withEvent(job.history, { at: nowMs, event, attempt: job.attempts });
+}
+
+function bury(job: Job, nowMs: number, reason: string): void {
+  job.state = "dead";
+  job.finishedAt = nowMs;
+  job.deadReason = reason;
+  job.history = withEvent(job.history, { at: nowMs, event: "dead", attempt: job.attempts, detail: reason });
+}

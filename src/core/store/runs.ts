@@ -5,6 +5,7 @@
  *
  * A backend implements {@link RunStore}; callers never branch on the backend.
  */
+import { z } from "zod";
 
 /** What kind of program the run was. */
 export type RunKind = "batch" | "service";
@@ -54,11 +55,50 @@ export function emptyRunCounts(): RunCounts {
   };
 }
 
-/** The counts of a row that keeps one column per counter (SQLite, PostgreSQL). */
-export function runCountsOf(row: Readonly<Record<RunCounter, number>>): RunCounts {
-  const counts = emptyRunCounts();
-  for (const name of RUN_COUNTERS) counts[name] = row[name];
-  return counts;
+/**
+ * Reads a run from a row of the `runs` table as SQLite and PostgreSQL keep it (one column per counter);
+ * `time` reads a time column as ISO 8601 (text in SQLite, a `Date` from PostgreSQL). A row that does not
+ * parse reads as absent.
+ */
+export function runRowDecoder(time: z.ZodType<string>): (row: unknown) => RunRecord | undefined {
+  const count = z.number().int();
+  const schema = z.object({
+    id: z.string(),
+    kind: z.enum(["batch", "service"]),
+    status: z.enum(["running", "completed", "incomplete", "interrupted", "failed"]),
+    started_at: time,
+    ended_at: time.nullable(),
+    last_seen_at: time.nullable(),
+    command: z.string(),
+    report_path: z.string().nullable(),
+    note: z.string().nullable(),
+    created: count,
+    updated: count,
+    unchanged: count,
+    skipped: count,
+    partial: count,
+    failed: count,
+    refused: count,
+    discarded: count,
+  });
+  return (row) => {
+    const parsed = schema.safeParse(row);
+    if (!parsed.success) return undefined;
+    const { id, kind, status, started_at, ended_at, last_seen_at, command, report_path, note, ...counts } =
+      parsed.data;
+    return {
+      id,
+      kind,
+      status,
+      startedAt: started_at,
+      endedAt: ended_at ?? undefined,
+      lastSeenAt: last_seen_at ?? undefined,
+      command,
+      counts,
+      reportPath: report_path ?? undefined,
+      note: note ?? undefined,
+    };
+  };
 }
 
 /** Counts with a delta added. */

@@ -2,15 +2,18 @@ import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import { Worker } from "node:worker_threads";
 import { z } from "zod";
 import {
-  deadReasonOf,
+  completeJob,
+  expireJob,
+  failJob,
   JobErrorSchema,
   JobEventSchema,
   newJobId,
-  withEvent,
+  releaseJob,
+  requeueJob,
+  startJob,
   type Enqueued,
   type EnqueueOptions,
   type Job,
-  type JobEvent,
   type JobLease,
   type JobQueue,
   type JobState,
@@ -313,29 +316,7 @@ export function sqliteQueue(
     for (const row of expired.all(nowMs)) {
       const job = decode(row);
       if (!job) continue;
-      const detail = `the lease of ${job.worker ?? "a worker"} expired (the worker stopped or stalled)`;
-      job.history = withEvent(job.history, {
-        at: nowMs,
-        event: "lease-expired",
-        attempt: job.attempts,
-        detail,
-      });
-      job.leaseExpiresAt = undefined;
-      job.updatedAt = nowMs;
-      if (job.attempts >= job.maxAttempts) {
-        job.state = "dead";
-        job.finishedAt = nowMs;
-        job.deadReason = `gave up after ${job.attempts} attempt(s): ${detail}`;
-        job.history = withEvent(job.history, {
-          at: nowMs,
-          event: "dead",
-          attempt: job.attempts,
-          detail: job.deadReason,
-        });
-      } else {
-        job.state = "retry";
-        job.runAt = nowMs;
-      }
+      expireJob(job, nowMs);
       save(job);
     }
   };
@@ -365,20 +346,8 @@ export function sqliteQueue(
           const id = JSON.stringify([job.target, job.key]);
           if (taken.has(id)) continue;
           taken.add(id);
-          job.state = "active";
-          job.attempts += 1;
-          job.worker = worker;
-          job.startedAt = nowMs;
-          job.leaseExpiresAt = nowMs + leaseMs;
-          job.updatedAt = nowMs;
-          job.history = withEvent(job.history, {
-            at: nowMs,
-            event: "started",
-            attempt: job.attempts,
-            detail: worker,
-          });
+          leases.push(startJob(job, worker, nowMs, leaseMs));
           save(job);
-          leases.push({ job, worker, attempt: job.attempts, expiresAt: nowMs + leaseMs });
         }
         return leases;
       });
@@ -398,60 +367,25 @@ export function sqliteQueue(
       settle(() => {
         const job = held(lease);
         if (!job) return false;
-        job.state = "completed";
-        job.finishedAt = nowMs;
-        job.updatedAt = nowMs;
-        job.leaseExpiresAt = undefined;
-        job.lastError = undefined;
-        job.result = result;
-        job.history = withEvent(job.history, { at: nowMs, event: "completed", attempt: job.attempts });
+        completeJob(job, nowMs, result);
         save(job);
         return true;
       }),
 
-    fail: (lease, { nowMs, error, retryAt, deadReason }) =>
+    fail: (lease, options) =>
       settle((): "retry" | "dead" | undefined => {
         const job = held(lease);
         if (!job) return undefined;
-        job.lastError = error;
-        job.leaseExpiresAt = undefined;
-        job.updatedAt = nowMs;
-        if (retryAt !== undefined && job.attempts < job.maxAttempts) {
-          job.state = "retry";
-          job.runAt = retryAt;
-          const detail = `${error.name}: ${error.message}`;
-          job.history = withEvent(job.history, { at: nowMs, event: "failed", attempt: job.attempts, detail });
-          save(job);
-          return "retry";
-        }
-        job.state = "dead";
-        job.finishedAt = nowMs;
-        job.deadReason = deadReason ?? deadReasonOf(error, job.attempts, job.maxAttempts);
-        job.history = withEvent(job.history, {
-          at: nowMs,
-          event: "dead",
-          attempt: job.attempts,
-          detail: job.deadReason,
-        });
+        const outcome = failJob(job, options);
         save(job);
-        return "dead";
+        return outcome;
       }),
 
     release: (lease, nowMs) =>
       settle(() => {
         const job = held(lease);
         if (!job) return false;
-        job.state = "queued";
-        job.attempts = Math.max(0, job.attempts - 1);
-        job.runAt = nowMs;
-        job.leaseExpiresAt = undefined;
-        job.updatedAt = nowMs;
-        job.history = withEvent(job.history, {
-          at: nowMs,
-          event: "released",
-          attempt: job.attempts,
-          detail: lease.worker,
-        });
+        releaseJob(job, lease.worker, nowMs);
         save(job);
         return true;
       }),
@@ -488,13 +422,7 @@ export function sqliteQueue(
         const job = get(id);
         if (!job) return undefined;
         if (job.state === "retry" || job.state === "dead") {
-          if (job.state === "dead") job.attempts = 0;
-          job.state = "queued";
-          job.runAt = nowMs;
-          job.updatedAt = nowMs;
-          job.finishedAt = undefined;
-          job.deadReason = undefined;
-          job.history = withEvent(job.history, { at: nowMs, event: "retried", attempt: job.attempts });
+          requeueJob(job, nowMs, "retried");
           save(job);
         }
         return job;
@@ -559,7 +487,7 @@ export function sqliteQueue(
     from: "retry" | "dead",
     nowMs: number,
     target: string | undefined,
-    event: JobEvent["event"],
+    event: "retried" | "redriven",
   ): number {
     const rows =
       target === undefined
@@ -569,13 +497,7 @@ export function sqliteQueue(
     for (const row of rows) {
       const job = decode(row);
       if (!job) continue;
-      if (from === "dead") job.attempts = 0;
-      job.state = "queued";
-      job.runAt = nowMs;
-      job.updatedAt = nowMs;
-      job.finishedAt = undefined;
-      job.deadReason = undefined;
-      job.history = withEvent(job.history, { at: nowMs, event, attempt: job.attempts });
+      requeueJob(job, nowMs, event);
       save(job);
       moved++;
     }

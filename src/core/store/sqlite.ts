@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
-import { RUN_COUNTERS, runCountsOf, type RunRecord, type RunStore } from "./runs.js";
+import { RUN_COUNTERS, runRowDecoder, type RunRecord, type RunStore } from "./runs.js";
 import { SQLITE_MIGRATIONS, type SqliteMigration } from "./sqlite-migrations.js";
 import { sqliteQueue } from "./sqlite-queue.js";
 import {
@@ -255,44 +255,8 @@ export function sqliteLedger(db: DatabaseSync): LedgerStore {
   };
 }
 
-const RunRowSchema = z.object({
-  id: z.string(),
-  kind: z.enum(["batch", "service"]),
-  status: z.enum(["running", "completed", "incomplete", "interrupted", "failed"]),
-  started_at: z.string(),
-  ended_at: z.string().nullable(),
-  last_seen_at: z.string().nullable(),
-  command: z.string(),
-  report_path: z.string().nullable(),
-  note: z.string().nullable(),
-  created: z.number(),
-  updated: z.number(),
-  unchanged: z.number(),
-  skipped: z.number(),
-  partial: z.number(),
-  failed: z.number(),
-  refused: z.number(),
-  discarded: z.number(),
-});
-
-function decodeRun(row: unknown): RunRecord | undefined {
-  const parsed = RunRowSchema.safeParse(row);
-  if (!parsed.success) return undefined;
-  const r = parsed.data;
-  const counts = runCountsOf(r);
-  return {
-    id: r.id,
-    kind: r.kind,
-    status: r.status,
-    startedAt: r.started_at,
-    endedAt: r.ended_at ?? undefined,
-    lastSeenAt: r.last_seen_at ?? undefined,
-    command: r.command,
-    counts,
-    reportPath: r.report_path ?? undefined,
-    note: r.note ?? undefined,
-  };
-}
+/** SQLite keeps times as ISO 8601 text. */
+const decodeRun = runRowDecoder(z.string());
 
 /**
  * The runs on an open SQLite database (table from migration 2, `last_seen_at` from 4). Times are ISO 8601

@@ -4,14 +4,17 @@ import { PgBoss, TestClock, CLOCK_OVERRIDE_SETTING, type Db } from "pg-boss";
 import { z } from "zod";
 import type { Logger } from "../../logger.js";
 import {
-  deadReasonOf,
+  completeJob,
+  expireJob,
+  failJob,
   JobErrorSchema,
   JobEventSchema,
-  withEvent,
+  releaseJob,
+  requeueJob,
+  startJob,
   type Enqueued,
   type EnqueueOptions,
   type Job,
-  type JobEvent,
   type JobLease,
   type JobQueue,
   type JobState,
@@ -324,21 +327,12 @@ export function createPostgresQueue(db: PostgresDatabase, options: PostgresQueue
     ctx: { db: Db },
     stored: Stored,
     now: number,
-    event: JobEvent["event"],
+    event: "retried" | "redriven",
   ): Promise<void> => {
     const { job } = stored;
-    if (job.state === "dead") {
-      await boss.resume(PG_BOSS_QUEUE, job.id, ctx);
-      job.attempts = 0;
-    } else {
-      await boss.update(PG_BOSS_QUEUE, undefined, { id: job.id, startAfter: new Date(now), ...ctx });
-    }
-    job.state = "queued";
-    job.runAt = now;
-    job.updatedAt = now;
-    job.finishedAt = undefined;
-    job.deadReason = undefined;
-    job.history = withEvent(job.history, { at: now, event, attempt: job.attempts });
+    if (job.state === "dead") await boss.resume(PG_BOSS_QUEUE, job.id, ctx);
+    else await boss.update(PG_BOSS_QUEUE, undefined, { id: job.id, startAfter: new Date(now), ...ctx });
+    requeueJob(job, now, event);
     await save(client, stored);
   };
 
@@ -346,7 +340,7 @@ export function createPostgresQueue(db: PostgresDatabase, options: PostgresQueue
     from: "retry" | "dead",
     nowMs: number,
     target: string | undefined,
-    event: JobEvent["event"],
+    event: "retried" | "redriven",
   ): Promise<number> =>
     run(nowMs, async (client, ctx, now) => {
       const result = await client.query(
@@ -399,32 +393,9 @@ export function createPostgresQueue(db: PostgresDatabase, options: PostgresQueue
         for (const row of expired.rows) {
           const stored = decode(row);
           if (!stored) continue;
-          const { job } = stored;
-          const detail = `the lease of ${job.worker ?? "a worker"} expired (the worker stopped or stalled)`;
-          job.history = withEvent(job.history, {
-            at: now,
-            event: "lease-expired",
-            attempt: job.attempts,
-            detail,
-          });
-          job.leaseExpiresAt = undefined;
-          job.updatedAt = now;
-          if (job.attempts >= job.maxAttempts) {
-            await bossDead(ctx, stored);
-            job.state = "dead";
-            job.finishedAt = now;
-            job.deadReason = `gave up after ${job.attempts} attempt(s): ${detail}`;
-            job.history = withEvent(job.history, {
-              at: now,
-              event: "dead",
-              attempt: job.attempts,
-              detail: job.deadReason,
-            });
-          } else {
-            await bossRetry(ctx, stored, now, { reason: "lease expired" });
-            job.state = "retry";
-            job.runAt = now;
-          }
+          // The transition decides; pg-boss is told the same outcome.
+          if (expireJob(stored.job, now) === "dead") await bossDead(ctx, stored);
+          else await bossRetry(ctx, stored, now, { reason: "lease expired" });
           await save(client, stored);
         }
         const paused = (await client.query(`SELECT target FROM ${pausedTable}`)).rows.map(
@@ -463,22 +434,9 @@ export function createPostgresQueue(db: PostgresDatabase, options: PostgresQueue
           const item = { id, retryCount: attemptById.get(id) ?? 0 };
           const stored = await read(client, item.id);
           if (!stored) continue;
-          const { job } = stored;
-          job.state = "active";
-          job.attempts += 1;
-          job.worker = worker;
-          job.startedAt = now;
-          job.leaseExpiresAt = now + leaseMs;
-          job.updatedAt = now;
-          job.history = withEvent(job.history, {
-            at: now,
-            event: "started",
-            attempt: job.attempts,
-            detail: worker,
-          });
+          leases.push(startJob(stored.job, worker, now, leaseMs));
           stored.bossAttempt = item.retryCount;
           await save(client, stored);
-          leases.push({ job, worker, attempt: job.attempts, expiresAt: now + leaseMs });
         }
         return leases;
       }),
@@ -501,14 +459,7 @@ export function createPostgresQueue(db: PostgresDatabase, options: PostgresQueue
         const done = await boss.complete(PG_BOSS_QUEUE, attemptOf(stored), result ?? null, ctx);
         // pg-boss declares its command answer as an empty interface; it carries the count it settled.
         if (AffectedSchema.parse(done).affected !== 1) return false;
-        const { job } = stored;
-        job.state = "completed";
-        job.finishedAt = now;
-        job.updatedAt = now;
-        job.leaseExpiresAt = undefined;
-        job.lastError = undefined;
-        job.result = result;
-        job.history = withEvent(job.history, { at: now, event: "completed", attempt: job.attempts });
+        completeJob(stored.job, now, result);
         await save(client, stored);
         return true;
       }),
@@ -517,31 +468,11 @@ export function createPostgresQueue(db: PostgresDatabase, options: PostgresQueue
       run(nowMs, async (client, ctx, now): Promise<"retry" | "dead" | undefined> => {
         const stored = await held(client, lease);
         if (!stored) return undefined;
-        const { job } = stored;
-        job.lastError = error;
-        job.leaseExpiresAt = undefined;
-        job.updatedAt = now;
-        if (retryAt !== undefined && job.attempts < job.maxAttempts) {
-          await bossRetry(ctx, stored, retryAt, { error });
-          job.state = "retry";
-          job.runAt = retryAt;
-          const detail = `${error.name}: ${error.message}`;
-          job.history = withEvent(job.history, { at: now, event: "failed", attempt: job.attempts, detail });
-          await save(client, stored);
-          return "retry";
-        }
-        await bossDead(ctx, stored);
-        job.state = "dead";
-        job.finishedAt = now;
-        job.deadReason = deadReason ?? deadReasonOf(error, job.attempts, job.maxAttempts);
-        job.history = withEvent(job.history, {
-          at: now,
-          event: "dead",
-          attempt: job.attempts,
-          detail: job.deadReason,
-        });
+        const outcome = failJob(stored.job, { nowMs: now, error, retryAt, deadReason });
+        if (outcome === "retry" && retryAt !== undefined) await bossRetry(ctx, stored, retryAt, { error });
+        else await bossDead(ctx, stored);
         await save(client, stored);
-        return "dead";
+        return outcome;
       }),
 
     release: (lease, nowMs) =>
@@ -549,18 +480,7 @@ export function createPostgresQueue(db: PostgresDatabase, options: PostgresQueue
         const stored = await held(client, lease);
         if (!stored) return false;
         await bossRetry(ctx, stored, now, { reason: "handed back" });
-        const { job } = stored;
-        job.state = "queued";
-        job.attempts = Math.max(0, job.attempts - 1);
-        job.runAt = now;
-        job.leaseExpiresAt = undefined;
-        job.updatedAt = now;
-        job.history = withEvent(job.history, {
-          at: now,
-          event: "released",
-          attempt: job.attempts,
-          detail: lease.worker,
-        });
+        releaseJob(stored.job, lease.worker, now);
         await save(client, stored);
         return true;
       }),

@@ -1,46 +1,9 @@
 import { z } from "zod";
-import { RUN_COUNTERS, runCountsOf, type RunRecord, type RunStore } from "../runs.js";
+import { RUN_COUNTERS, runRowDecoder, type RunRecord, type RunStore } from "../runs.js";
 import type { PostgresDatabase } from "./database.js";
 
-const RunRowSchema = z.object({
-  id: z.string(),
-  kind: z.enum(["batch", "service"]),
-  status: z.enum(["running", "completed", "incomplete", "interrupted", "failed"]),
-  started_at: z.date(),
-  ended_at: z.date().nullable(),
-  last_seen_at: z.date().nullable(),
-  command: z.string(),
-  report_path: z.string().nullable(),
-  note: z.string().nullable(),
-  created: z.number().int(),
-  updated: z.number().int(),
-  unchanged: z.number().int(),
-  skipped: z.number().int(),
-  partial: z.number().int(),
-  failed: z.number().int(),
-  refused: z.number().int(),
-  discarded: z.number().int(),
-});
-
-/** A run from a row; a row that does not parse reads as absent. */
-function decodeRun(row: unknown): RunRecord | undefined {
-  const parsed = RunRowSchema.safeParse(row);
-  if (!parsed.success) return undefined;
-  const r = parsed.data;
-  const counts = runCountsOf(r);
-  return {
-    id: r.id,
-    kind: r.kind,
-    status: r.status,
-    startedAt: r.started_at.toISOString(),
-    endedAt: r.ended_at?.toISOString(),
-    lastSeenAt: r.last_seen_at?.toISOString(),
-    command: r.command,
-    counts,
-    reportPath: r.report_path ?? undefined,
-    note: r.note ?? undefined,
-  };
-}
+/** PostgreSQL hands `timestamptz` columns over as `Date`s. */
+const decodeRun = runRowDecoder(z.date().transform((d) => d.toISOString()));
 
 /**
  * The runs on PostgreSQL (table from migration 3, `last_seen_at` from 5). Counts are added with one
