@@ -22,7 +22,7 @@ const WIDE: readonly (readonly [number, number])[] = [
 ];
 
 // Colour codes (SGR escape sequences) take no column.
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- the escape character is exactly what is matched
 const SGR = /\u001b\[[0-9;]*m/g;
 
 /** Columns a string takes in a terminal (and in Prettier's table alignment); colour codes take none. */
